@@ -1,0 +1,43 @@
+//! gomodfetch: a Rust reimplementation of `go mod download` that writes a module cache
+//! the real `go` command accepts and shares.
+//!
+//! # Layers
+//!
+//! Dependencies point downwards only:
+//!
+//! ```text
+//! cli        flags exactly as `go mod download`, printing, exit codes   (src/main.rs for now)
+//! engine     one run: which modules, in what order, how many at once    (later issues)
+//! sources    proxy client, direct VCS, checksum-database client         (later issues)
+//! store      the GOMODCACHE: layout, locks, atomic publish, extraction  (later issues)
+//! http       the one HTTP client                                        (later issues)
+//! config     env vars and go env files, resolved once                   (later issues)
+//! domain     pure: semver, gover, module, modfile, gosum, dirhash, modzip, mvs
+//! ```
+//!
+//! The domain modules do no network I/O, hold no global state and never block on locks:
+//! they take bytes (or, for the few zip and directory helpers, a path to read) and
+//! return values or typed errors whose messages are Go's. They mirror Go's own split:
+//! `golang.org/x/mod/{semver,module,modfile,sumdb/dirhash,zip}` and
+//! `cmd/go/internal/{gover,mvs}`.
+//!
+//! # The path of one download (as the later layers will wire it)
+//!
+//! A `path@version` argument is validated by [`module`] and [`semver`]; the engine asks
+//! the proxy client for `.info`, `.mod` and `.zip`; the `.mod` bytes are hashed by
+//! [`dirhash`] and parsed lax by [`modfile`] for graph loading, which [`mvs`] solves;
+//! the zip is streamed once through inflate and SHA-256, checked by [`modzip`]'s rules
+//! and its h1 compared with [`gosum`] and the checksum database before the store
+//! publishes it.
+
+pub mod dirhash;
+pub mod gostr;
+pub mod gosum;
+pub mod gounicode;
+pub mod gover;
+pub mod modfile;
+pub mod module;
+pub mod modzip;
+pub mod mvs;
+pub mod semver;
+pub mod txtar;

@@ -1,0 +1,20 @@
+//! Integration tests, in one binary so they link once. Each module covers one area:
+//! the conformance vectors and fixtures from `../shared/conformance`, and differential
+//! tests against the real `go` command. See `support` for how missing prerequisites
+//! are handled (skip locally, fail in CI).
+
+mod support;
+
+mod dirhash_vectors;
+mod gosum_tests;
+mod gounicode_tables;
+mod gover_vectors;
+mod modfile_fixtures;
+mod modfile_go_diff;
+mod modfile_vectors;
+mod module_vectors;
+mod mvs_vectors;
+mod pseudo_vectors;
+mod semver_vectors;
+mod zip_conformance;
+mod zip_misc;

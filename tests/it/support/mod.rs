@@ -1,0 +1,262 @@
+//! Shared ground for the integration tests: where the conformance fixtures are, the
+//! real `go` command in an isolated environment, and a tally that reports how many
+//! cases of a vector file ran.
+//!
+//! Missing prerequisites (the fixtures in `../shared/conformance`, or `go` on PATH)
+//! skip a test with a loud message on a developer machine, but fail it when `CI=true`,
+//! so CI can never pass by skipping.
+
+#![allow(dead_code)] // Each test module uses a different subset of these helpers.
+
+use serde_json::Value;
+use std::fmt::Display;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// Whether we run under CI, where skipping is failing.
+pub fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
+}
+
+/// Reports a missing prerequisite: a loud skip locally, a failure in CI.
+pub fn skip(test: &str, why: &str) {
+    let msg = format!("SKIPPED {test}: {why}");
+    if in_ci() {
+        panic!("{msg} (CI=true: a missing prerequisite is a failure)");
+    }
+    eprintln!("\n{bar}\n{msg}\n{bar}\n", bar = "!".repeat(78));
+    write_report(test, &format!("{msg}\n"));
+}
+
+/// The repository root.
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The conformance fixtures: `$GOMODFETCH_CONFORMANCE`, else `../shared/conformance`
+/// next to the repository. `None` (after [`skip`]) when absent.
+pub fn conformance_root(test: &str) -> Option<PathBuf> {
+    let dir = match std::env::var_os("GOMODFETCH_CONFORMANCE") {
+        Some(d) => PathBuf::from(d),
+        None => repo_root().join("../shared/conformance"),
+    };
+    if dir.join("README.md").is_file() {
+        Some(dir)
+    } else {
+        skip(
+            test,
+            &format!("conformance fixtures not found at {}", dir.display()),
+        );
+        None
+    }
+}
+
+/// A path inside the conformance fixtures, e.g. `zip/create` or `modfile`.
+pub fn conformance(test: &str, rel: &str) -> Option<PathBuf> {
+    let p = conformance_root(test)?.join(rel);
+    if p.exists() {
+        Some(p)
+    } else {
+        skip(
+            test,
+            &format!("{} is missing from the conformance fixtures", p.display()),
+        );
+        None
+    }
+}
+
+/// A vector file from `conformance/vectors`, parsed.
+pub fn vectors(test: &str, file: &str) -> Option<Value> {
+    let path = conformance(test, &format!("vectors/{file}"))?;
+    let text = std::fs::read(&path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
+    Some(
+        serde_json::from_slice(&text).unwrap_or_else(|e| panic!("parsing {}: {e}", path.display())),
+    )
+}
+
+/// The cases of a vector table (`obj[key]`), or an empty list when the key is absent.
+pub fn cases<'a>(obj: &'a Value, key: &str) -> &'a [Value] {
+    obj.get(key)
+        .and_then(Value::as_array)
+        .map_or(&[], Vec::as_slice)
+}
+
+/// A string-or-bytes field following the vectors' conventions: `key` as a string,
+/// `key_hex` as hex, or `key: {"hex": …}`.
+pub fn bytes_field(obj: &Value, key: &str) -> Option<Vec<u8>> {
+    if let Some(h) = obj.get(format!("{key}_hex")).and_then(Value::as_str) {
+        return Some(decode_hex(h));
+    }
+    match obj.get(key)? {
+        Value::String(s) => Some(s.as_bytes().to_vec()),
+        Value::Object(o) => o.get("hex").and_then(Value::as_str).map(decode_hex),
+        _ => None,
+    }
+}
+
+/// Like [`bytes_field`] but panics when the field is missing.
+pub fn bytes_of(obj: &Value, key: &str) -> Vec<u8> {
+    bytes_field(obj, key).unwrap_or_else(|| panic!("vector has no field {key:?}: {obj}"))
+}
+
+/// A string field; panics when missing.
+pub fn str_of<'a>(obj: &'a Value, key: &str) -> &'a str {
+    obj.get(key)
+        .and_then(Value::as_str)
+        .unwrap_or_else(|| panic!("vector has no string field {key:?}: {obj}"))
+}
+
+pub fn decode_hex(h: &str) -> Vec<u8> {
+    assert!(h.len().is_multiple_of(2), "odd hex length: {h}");
+    (0..h.len())
+        .step_by(2)
+        .map(|i| {
+            u8::from_str_radix(&h[i..i + 2], 16).unwrap_or_else(|e| panic!("bad hex {h}: {e}"))
+        })
+        .collect()
+}
+
+/// Counts the cases of one table and reports them. Every case runs even when an
+/// earlier one fails or panics; `finish` fails the test if any failed or none ran.
+pub struct Tally {
+    label: String,
+    passed: usize,
+    failures: Vec<String>,
+}
+
+impl Tally {
+    pub fn new(label: impl Into<String>) -> Tally {
+        Tally {
+            label: label.into(),
+            passed: 0,
+            failures: Vec::new(),
+        }
+    }
+
+    /// Runs one case. `Err(why)` or a panic counts as a failure.
+    pub fn check(&mut self, case: impl Display, f: impl FnOnce() -> Result<(), String>) {
+        match catch_unwind(AssertUnwindSafe(f)) {
+            Ok(Ok(())) => self.passed += 1,
+            Ok(Err(why)) => self.failures.push(format!("{case}: {why}")),
+            Err(panic) => {
+                let why = panic
+                    .downcast_ref::<String>()
+                    .cloned()
+                    .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                    .unwrap_or_default();
+                self.failures.push(format!("{case}: panicked: {why}"));
+            }
+        }
+    }
+
+    /// Compares two values for a case.
+    pub fn eq<T: PartialEq + std::fmt::Debug>(&mut self, case: impl Display, got: T, want: T) {
+        self.check(case, || {
+            if got == want {
+                Ok(())
+            } else {
+                Err(format!("got {got:?}, want {want:?}"))
+            }
+        });
+    }
+
+    pub fn passed(&self) -> usize {
+        self.passed
+    }
+
+    /// Prints and records the counts; panics on any failure or on zero cases.
+    pub fn finish(self) {
+        let total = self.passed + self.failures.len();
+        let line = format!("{}: {} of {} passed\n", self.label, self.passed, total);
+        eprint!("conformance {line}");
+        write_report(&self.label, &line);
+        assert!(total > 0, "{}: no cases ran", self.label);
+        assert!(
+            self.failures.is_empty(),
+            "{}: {} of {} failed:\n  {}",
+            self.label,
+            self.failures.len(),
+            total,
+            self.failures.join("\n  ")
+        );
+    }
+}
+
+/// Appends a line to `<target tmp>/conformance-report/<label>.txt`; `.ci/run` prints
+/// them all after the tests.
+fn write_report(label: &str, line: &str) {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("conformance-report");
+    let _ = std::fs::create_dir_all(&dir);
+    let name: String = label
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let _ = std::fs::write(dir.join(format!("{name}.txt")), line);
+}
+
+/// The real `go` command, run in an environment that is isolated from the user's and
+/// the machine's Go configuration.
+pub struct Go {
+    pub bin: PathBuf,
+}
+
+/// Finds `go` (`$GOMODFETCH_GO`, else PATH). `None` after [`skip`] when absent.
+pub fn go(test: &str) -> Option<Go> {
+    let found = match std::env::var_os("GOMODFETCH_GO") {
+        Some(p) => Some(PathBuf::from(p)),
+        None => std::env::var_os("PATH").and_then(|path| {
+            std::env::split_paths(&path)
+                .map(|d| d.join("go"))
+                .find(|p| p.is_file())
+        }),
+    };
+    match found {
+        Some(bin) => Some(Go { bin }),
+        None => {
+            skip(
+                test,
+                "the real `go` command is not on PATH (set GOMODFETCH_GO to use another)",
+            );
+            None
+        }
+    }
+}
+
+impl Go {
+    /// A `go` command running in `dir` with everything under `home` (GOPATH, the module
+    /// cache, the build cache), no env file, no network (`GOPROXY=off`), no checksum
+    /// database and no toolchain switching. Tests override single variables with
+    /// `.env(…)`.
+    pub fn command(&self, dir: &Path, home: &Path) -> Command {
+        let mut c = Command::new(&self.bin);
+        c.current_dir(dir).env_clear();
+        for keep in ["PATH", "TMPDIR", "SSL_CERT_FILE", "SSL_CERT_DIR"] {
+            if let Some(v) = std::env::var_os(keep) {
+                c.env(keep, v);
+            }
+        }
+        c.env("HOME", home)
+            .env("GOPATH", home.join("gopath"))
+            .env("GOMODCACHE", home.join("gopath/pkg/mod"))
+            .env("GOCACHE", home.join("gocache"))
+            .env("GOENV", "off")
+            .env("GOTOOLCHAIN", "local")
+            .env("GOFLAGS", "-modcacherw")
+            .env("GO111MODULE", "on")
+            .env("GOWORK", "off")
+            .env("GOPROXY", "off")
+            .env("GOSUMDB", "off")
+            .env("GONOSUMDB", "")
+            .env("GONOPROXY", "")
+            .env("GOPRIVATE", "")
+            .env("GOTELEMETRY", "off");
+        c
+    }
+}

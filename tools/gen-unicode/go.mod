@@ -1,0 +1,3 @@
+module gomodfetch.invalid/tools/gen-unicode
+
+go 1.22
