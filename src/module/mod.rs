@@ -23,6 +23,8 @@ mod escape;
 mod major;
 mod path;
 mod pattern;
+#[cfg(test)]
+mod proptests;
 mod pseudo;
 
 use std::cmp::Ordering;
