@@ -17,7 +17,7 @@ use std::path::Path;
 fn shape(f: &FileSyntax) -> String {
     let mut out = String::new();
     let toks = |t: &[Vec<u8>]| {
-        let t: Vec<String> = t.iter().map(|x| gomodfetch::gostr::quote(x)).collect();
+        let t: Vec<String> = t.iter().map(gomodfetch::gostr::quote).collect();
         t.join(" ")
     };
     for s in &f.stmt {
@@ -68,9 +68,7 @@ fn show(b: &[u8]) -> String {
 
 /// One parser flavour: go.mod (strict `parse`) or go.work (`parse_work`), reduced to
 /// a comparable value (interpreted fields plus tree shape) and its syntax.
-struct Flavour {
-    strict: fn(&str, &[u8]) -> Result<(String, FileSyntax), modfile::Errors>,
-}
+type Flavour = fn(&str, &[u8]) -> Result<(String, FileSyntax), modfile::Errors>;
 
 fn mod_strict(name: &str, data: &[u8]) -> Result<(String, FileSyntax), modfile::Errors> {
     let f = modfile::parse(name, data, None)?;
@@ -83,7 +81,10 @@ fn work_strict(name: &str, data: &[u8]) -> Result<(String, FileSyntax), modfile:
     let extra = format!(
         "toolchain {:?}\ngodebug {:?}\n",
         f.toolchain.as_ref().map(|t| &t.name),
-        f.godebug.iter().map(|g| (&g.key, &g.value)).collect::<Vec<_>>()
+        f.godebug
+            .iter()
+            .map(|g| (&g.key, &g.value))
+            .collect::<Vec<_>>()
     );
     let value = modfile::work_json(&f) + &extra + &shape(&f.syntax);
     Ok((value, f.syntax))
@@ -92,7 +93,7 @@ fn work_strict(name: &str, data: &[u8]) -> Result<(String, FileSyntax), modfile:
 fn check_file(
     dir: &Path,
     name: &str,
-    flavour: &Flavour,
+    flavour: Flavour,
     expect_strict_failure: bool,
 ) -> Result<(), String> {
     let path = dir.join(name);
@@ -102,16 +103,21 @@ fn check_file(
     // Syntax only: parse → format → parse gives the same tree and the same comments.
     let f = modfile::parse_syntax(&base, &data).map_err(|e| format!("parsing original: {e}"))?;
     let mut ndata = modfile::format(&f);
-    let f2 = modfile::parse_syntax(&base, &ndata).map_err(|e| format!("parsing reformatted: {e}"))?;
+    let f2 =
+        modfile::parse_syntax(&base, &ndata).map_err(|e| format!("parsing reformatted: {e}"))?;
     if shape(&f) != shape(&f2) {
-        return Err(format!("not equal (parse/Format/parse):\n{}\nvs\n{}", shape(&f), shape(&f2)));
+        return Err(format!(
+            "not equal (parse/Format/parse):\n{}\nvs\n{}",
+            shape(&f),
+            shape(&f2)
+        ));
     }
     if comment_texts(&f) != comment_texts(&f2) {
         return Err("comments changed by parse/Format/parse".into());
     }
 
     // Strict parsing, and the same round trips through it.
-    match (flavour.strict)(&base, &data) {
+    match flavour(&base, &data) {
         Err(e) if expect_strict_failure => {
             let _ = e;
         }
@@ -120,12 +126,14 @@ fn check_file(
             return Err("strict parse succeeded; the vectors expect it to fail".into());
         }
         Ok((pf1, syntax1)) => {
-            let (pf2, _) = (flavour.strict)(&base, &ndata).map_err(|e| format!("Parsing reformatted: {e}"))?;
+            let (pf2, _) =
+                flavour(&base, &ndata).map_err(|e| format!("Parsing reformatted: {e}"))?;
             if pf1 != pf2 {
                 return Err(format!("not equal (parse/Format/Parse):\n{pf1}\nvs\n{pf2}"));
             }
             let ndata2 = modfile::format(&syntax1);
-            let (pf3, _) = (flavour.strict)(&base, &ndata2).map_err(|e| format!("Parsing reformatted2: {e}"))?;
+            let (pf3, _) =
+                flavour(&base, &ndata2).map_err(|e| format!("Parsing reformatted2: {e}"))?;
             if pf1 != pf3 {
                 return Err(format!("not equal (Parse/Format/Parse):\n{pf1}\nvs\n{pf3}"));
             }
@@ -135,21 +143,30 @@ fn check_file(
 
     if let Some(stem) = name.strip_suffix(".in") {
         let golden_path = dir.join(format!("{stem}.golden"));
-        let golden = std::fs::read(&golden_path).map_err(|e| format!("reading {}: {e}", golden_path.display()))?;
+        let golden = std::fs::read(&golden_path)
+            .map_err(|e| format!("reading {}: {e}", golden_path.display()))?;
         if ndata != golden {
-            return Err(format!("formatted incorrectly:\n--- golden\n{}\n--- ours\n{}", show(&golden), show(&ndata)));
+            return Err(format!(
+                "formatted incorrectly:\n--- golden\n{}\n--- ours\n{}",
+                show(&golden),
+                show(&ndata)
+            ));
         }
     }
     if name.ends_with(".golden") {
         let formatted = modfile::format(&f);
         if formatted != data {
-            return Err(format!("golden is not a fixed point:\n--- golden\n{}\n--- ours\n{}", show(&data), show(&formatted)));
+            return Err(format!(
+                "golden is not a fixed point:\n--- golden\n{}\n--- ours\n{}",
+                show(&data),
+                show(&formatted)
+            ));
         }
     }
     Ok(())
 }
 
-fn run_folder(test: &str, rel: &str, label: &str, flavour: &Flavour, failures: &[String]) {
+fn run_folder(test: &str, rel: &str, label: &str, flavour: Flavour, failures: &[String]) {
     let Some(dir) = support::conformance(test, rel) else {
         return;
     };
@@ -183,7 +200,7 @@ fn modfile_fixtures() {
         "modfile_fixtures",
         "modfile",
         "modfile/*.in,golden",
-        &Flavour { strict: mod_strict },
+        mod_strict,
         &failures,
     );
 }
@@ -194,7 +211,7 @@ fn modfile_work_fixtures() {
         "modfile_work_fixtures",
         "modfile/work",
         "modfile/work/*.in,golden",
-        &Flavour { strict: work_strict },
+        work_strict,
         &[],
     );
 }

@@ -60,7 +60,11 @@ fn modfile_json() {
     for c in cases(&v, "module_path") {
         let input = bytes_of(c, "input");
         let want = str_of(c, "expected").to_string();
-        t.eq(label(c, &String::from_utf8_lossy(&input)), modfile::module_path(&input), want);
+        t.eq(
+            label(c, &String::from_utf8_lossy(&input)),
+            modfile::module_path(&input),
+            want,
+        );
     }
     t.finish();
 
@@ -177,11 +181,15 @@ fn modfile_json() {
                 return match got {
                     Ok(_) => Err(format!("parsed; want an error containing {want_err:?}")),
                     Err(e) if e.to_string().contains(want_err) => Ok(()),
-                    Err(e) => Err(format!("error {:?} does not contain {want_err:?}", e.to_string())),
+                    Err(e) => Err(format!(
+                        "error {:?} does not contain {want_err:?}",
+                        e.to_string()
+                    )),
                 };
             }
             let got = got.map_err(|e| format!("unexpected error: {e}"))?.format();
-            let want = bytes_field(c, "want").ok_or("vector has neither want nor want_error_contains")?;
+            let want =
+                bytes_field(c, "want").ok_or("vector has neither want nor want_error_contains")?;
             let want = modfile::parse("out", &want, None)
                 .map_err(|e| format!("parsing want: {e}"))?
                 .format();
@@ -233,4 +241,3 @@ fn expect_error(r: Result<(), modfile::Error>, want: &str) -> Result<(), String>
         Err(e) => Err(format!("got error {:?}, want {want:?}", e.to_string())),
     }
 }
-
