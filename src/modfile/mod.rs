@@ -31,6 +31,9 @@ mod text;
 mod version;
 mod work;
 
+#[cfg(test)]
+mod proptests;
+
 pub use error::{Error, ErrorKind, Errors, IntervalError, QuoteError, SyntaxError, VersionReason};
 pub use json::{mod_json, work_json};
 pub use parse::parse_syntax;

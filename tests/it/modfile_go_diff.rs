@@ -254,6 +254,141 @@ fn modfile_go_diff_proxy_modules() {
     );
 }
 
+/// Hand-written go.mod files that reach every directive rule and error message.
+const EDGE_MODS: &[&str] = &[
+    "",
+    "module m",
+    "module \"example.com/m\"\n",
+    "module `example.com/m`\n",
+    "module m\nmodule n\n",
+    "module\n",
+    "module a b\n",
+    "module \"a\\qb\"\n",
+    "module m\ngo 1.21\ngo 1.22\n",
+    "module m\ngo\n",
+    "module m\ngo v1.21\n",
+    "module m\ngo 1.21.0 extra\n",
+    "module m\ngo 1.21rc1\ntoolchain go1.21.0\ntoolchain default\n",
+    "module m\ntoolchain local\n",
+    "module m\ntoolchain\n",
+    "module m\ngodebug x=1\ngodebug (\n\ty=2\n\tz\n)\n",
+    "module m\ngodebug \"x=1\"\n",
+    "module m\ngodebug a,b=1\n",
+    "module m\nrequire example.com/a v1.2\nrequire example.com/b v1.0.0 // indirect\n",
+    "module m\nrequire example.com/a\n",
+    "module m\nrequire example.com/a v1.0.0 extra\n",
+    "module m\nrequire example.com/a master\n",
+    "module m\nrequire example.com/a v2.0.0\n",
+    "module m\nrequire example.com/a/v2 v1.0.0\n",
+    "module m\nrequire example.com/a/v2 v2.0.0+incompatible\n",
+    "module m\nrequire example.com/a v2.0.0+incompatible\n",
+    "module m\nrequire example.com/a/v0 v0.1.0\n",
+    "module m\nrequire gopkg.in/yaml.v2 v2.4.0\nrequire gopkg.in/check.v1 v0.0.0-20161208181325-20d25e280405\n",
+    "module m\nrequire gopkg.in/yaml.v2 v3.0.0\n",
+    "module m\nrequire gopkg.in/yaml v1.0.0\n",
+    "module m\nrequire \"example.com/a\" \"v1.0.0\"\n",
+    "module m\nrequire example.com/a \"v1\\q\"\n",
+    "module m\nrequire example.com/a 'v1'\n",
+    "module m\nrequire \"example.com/a b\" v1.0.0\n",
+    "module m\nrequire (\n\texample.com/a v1.0.0 // indirect; because\n\texample.com/b v1.0.0 //indirect\n\texample.com/c v1.0.0 // indirect for c\n)\n",
+    "module m\nrequire (\n\texample.com/z v1.0.0\n\n\t// comment\n\texample.com/a v1.0.0\n)\n",
+    "module m\nrequire (\n\texample.com/a v1.0.0\n)\n",
+    "module m\nrequire (\n)\nexclude ()\n",
+    "module m\nexclude example.com/a v1.0.0\nexclude example.com/a v1.0.0\nexclude (\n\texample.com/a v1.10.0\n\texample.com/a v1.9.0\n\texample.com/a v1.0.0\n)\n",
+    "module m\ngo 1.21\nexclude (\n\texample.com/a v1.10.0\n\texample.com/a v1.9.0\n)\n",
+    "module m\nexclude example.com/a\n",
+    "module m\nreplace example.com/a => ../a\nreplace example.com/a => ../b\n",
+    "module m\nreplace example.com/a v1.0.0 => example.com/b v1.1.0\n",
+    "module m\nreplace example.com/a v1.0.0 => example.com/b\n",
+    "module m\nreplace example.com/a => example.com/b@v1.0.0\n",
+    "module m\nreplace example.com/a => ./b v1.0.0\n",
+    "module m\nreplace example.com/a => C:\\b\n",
+    "module m\nreplace example.com/a => .\\b\n",
+    "module m\nreplace example.com/a\n",
+    "module m\nreplace example.com/a v1 v2 => x\n",
+    "module m\nreplace x/v0 => ../x\n",
+    "module m\nreplace example.com/a v2.0.0 => ../x\n",
+    "module m\nreplace (\n\texample.com/b => ../b\n\texample.com/a => ../a\n)\n",
+    "module m\nretract v1.0.0\nretract [v1.0.0, v1.1.0]\nretract (\n\t// why\n\tv1.2.0\n\t[v1.3.0, v1.4.0] // because\n)\n",
+    "module m\nretract\n",
+    "module m\nretract (v1.0.0, v1.1.0]\n",
+    "module m\nretract [\n",
+    "module m\nretract [v1.0.0\n",
+    "module m\nretract [v1.0.0,\n",
+    "module m\nretract [v1.0.0, v1.1.0\n",
+    "module m\nretract v1.0.0 v1.1.0\n",
+    "module m\nretract \"a b\"\n",
+    "module m\nretract not-a-version\n",
+    "module m\nretract \"\\q\"\n",
+    "retract v1.0.0\n",
+    "module m\ntool example.com/a/cmd\ntool example.com/a/cmd\ntool (\n\texample.com/z\n\texample.com/b\n)\n",
+    "module m\ntool\nignore a b\n",
+    "module m\nignore ./vendor\nignore \"./x y\"\nignore ./vendor\n",
+    "module m\nfoo bar\n",
+    "module m\nfoo (\n\tbar\n)\n",
+    "module m\nrequire x (\n)\n",
+    "module m\ngo (\n\t1.21\n)\n",
+    "module m\nuse ./x\n",
+    "// Deprecated: use n\nmodule m\n",
+    "// Deprecated: a\n// b\n//\n// c\nmodule m // trailing\n",
+    "module m // Deprecated: <tag> & \u{2028} \"x\"\n",
+    "module (\n\t// Deprecated: in block\n\tm\n)\n",
+    "module m\n\n// free comment\n\nrequire example.com/a v1.0.0 // a\n// after\n",
+    "module m\r\nrequire example.com/a v1.0.0\r\n",
+    "module m\n/* block */\n",
+    "module m\nrequire example.com/a v1.0.0/*x*/\n",
+    "module m\nrequire \"example.com/a\n",
+    "module m\nrequire \"example.com/a",
+    "module m\nrequire (\n\texample.com/a v1.0.0\n",
+    "module m\nrequire (\n\texample.com/a v1.0.0\n) x\n",
+    "module m\n\u{b}\n",
+    "module m\nrequire example.com/\u{e9} v1.0.0\n",
+    "module m\nblock4 \"x\" ( ) \"y\"\nblock5 ( \"z\"\n",
+    "  module m\n\trequire example.com/a v2\n",
+    "module m\nrequire (\n\texample.com/a v2.0.0\n\texample.com/b\n)\nexclude example.com/c bad\n",
+];
+
+/// Hand-written go.work files.
+const EDGE_WORKS: &[&str] = &[
+    "",
+    "go 1.21\nuse ./a\nuse (\n\t./c\n\t./b\n)\n",
+    "go 1.21\ngo 1.22\n",
+    "go v1.21.0\n",
+    "toolchain go1.22.0\ntoolchain go1.22.1\n",
+    "godebug x=1\ngodebug (\n\ty=2\n)\n",
+    "use\n",
+    "use a b\n",
+    "use \"./a b\"\n",
+    "replace example.com/a => ../a\nreplace example.com/a => ../b\n",
+    "replace example.com/a v1.0 => example.com/b v1.1\n",
+    "module m\n",
+    "require example.com/a v1.0.0\n",
+    "use (\n\t./a\n)\nfoo (\n)\n",
+    "go 1.21\n// c\nuse ./a // x\n",
+];
+
+#[test]
+fn modfile_go_diff_edge_cases() {
+    let test = "modfile_go_diff_edge_cases";
+    let Some(go) = support::go(test) else { return };
+    let home = tempfile::tempdir().expect("tempdir");
+    let files = tempfile::tempdir().expect("tempdir");
+    let mut inputs = Vec::new();
+    for (work, list) in [(false, EDGE_MODS), (true, EDGE_WORKS)] {
+        for (i, text) in list.iter().enumerate() {
+            let name = if work {
+                format!("w{i}.work")
+            } else {
+                format!("m{i}.mod")
+            };
+            let path = files.path().join(&name);
+            std::fs::write(&path, text).expect("writing an edge case");
+            inputs.push(input(format!("{name} {text:?}"), &path, work));
+        }
+    }
+    tally("go mod/work edit vs edge cases", &go, home.path(), &inputs);
+}
+
 /// Every `*.mod` file under `dir`, recursively.
 fn mod_files(dir: &Path, out: &mut Vec<PathBuf>) {
     let Ok(rd) = std::fs::read_dir(dir) else {
