@@ -12,13 +12,18 @@ use super::quote::auto_quote;
 use super::rule::{
     Exclude, File, Go, Godebug, Ignore, Module, Replace, Require, Retract, Tool, Toolchain,
 };
-use super::syntax::{Comment, CommentBlock, Comments, FileSyntax, Line, LineId, Stmt};
+use super::syntax::{Comment, CommentBlock, Comments, FileSyntax, Line, LineId, Placement, Stmt};
 use super::text;
 use super::version::{VersionInterval, check_canonical_version, is_go_version, is_toolchain_name};
 use crate::module::ModuleVersion;
 use crate::semver;
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, HashSet};
+
+/// With a related line if there is one, else with the statements of the same verb.
+fn near(hint: Option<LineId>) -> Placement {
+    hint.map_or(Placement::SameVerb, Placement::Near)
+}
 
 fn words(w: &[&str]) -> Vec<Vec<u8>> {
     w.iter().map(|s| s.as_bytes().to_vec()).collect()
@@ -35,7 +40,7 @@ impl File {
                 self.syntax.update_line(id, tokens);
             }
             None => {
-                let id = self.syntax.add_line(None, tokens);
+                let id = self.syntax.add_line(Placement::SameVerb, tokens);
                 self.module = Some(Module {
                     path: path.to_string(),
                     deprecated: String::new(),
@@ -69,7 +74,7 @@ impl File {
             }
             None => {
                 let hint = self.module.as_ref().map(|m| m.syntax);
-                let id = self.syntax.add_line(hint, words(&["go", version]));
+                let id = self.syntax.add_line(near(hint), words(&["go", version]));
                 self.go = Some(Go {
                     version: version.to_string(),
                     syntax: id,
@@ -100,7 +105,9 @@ impl File {
             None => {
                 let hint = (self.go.as_ref().map(|g| g.syntax))
                     .or_else(|| self.module.as_ref().map(|m| m.syntax));
-                let id = self.syntax.add_line(hint, words(&["toolchain", name]));
+                let id = self
+                    .syntax
+                    .add_line(near(hint), words(&["toolchain", name]));
                 self.toolchain = Some(Toolchain {
                     name: name.to_string(),
                     syntax: id,
@@ -135,9 +142,10 @@ impl File {
             }
         }
         if need {
-            let id = self
-                .syntax
-                .add_line(None, words(&["godebug", &format!("{key}={value}")]));
+            let id = self.syntax.add_line(
+                Placement::SameVerb,
+                words(&["godebug", &format!("{key}={value}")]),
+            );
             self.godebug.push(Godebug {
                 key: key.to_string(),
                 value: value.to_string(),
@@ -190,7 +198,7 @@ impl File {
             auto_quote(path),
             vers.as_bytes().to_vec(),
         ];
-        let id = self.syntax.add_line(None, tokens);
+        let id = self.syntax.add_line(Placement::SameVerb, tokens);
         if let Some(line) = self.syntax.line_mut(id) {
             set_indirect(line, indirect);
         }
@@ -271,7 +279,9 @@ impl File {
             auto_quote(path),
             vers.as_bytes().to_vec(),
         ];
-        let id = self.syntax.add_line(hint, tokens);
+        let id = self
+            .syntax
+            .add_line(hint.map_or(Placement::End, Placement::Near), tokens);
         self.exclude.push(Exclude {
             module: ModuleVersion {
                 path: path.to_string(),
@@ -340,7 +350,7 @@ impl File {
                 b"]".to_vec(),
             ]
         };
-        let id = self.syntax.add_line(None, tokens);
+        let id = self.syntax.add_line(Placement::SameVerb, tokens);
         if !rationale.is_empty()
             && let Some(line) = self.syntax.line_mut(id)
         {
@@ -366,7 +376,9 @@ impl File {
         if self.tool.iter().any(|t| t.path == path) {
             return;
         }
-        let id = self.syntax.add_line(None, words(&["tool", path]));
+        let id = self
+            .syntax
+            .add_line(Placement::SameVerb, words(&["tool", path]));
         self.tool.push(Tool {
             path: path.to_string(),
             syntax: id,
@@ -390,7 +402,9 @@ impl File {
         if self.ignore.iter().any(|t| t.path == path) {
             return;
         }
-        let id = self.syntax.add_line(None, words(&["ignore", path]));
+        let id = self
+            .syntax
+            .add_line(Placement::SameVerb, words(&["ignore", path]));
         self.ignore.push(Ignore {
             path: path.to_string(),
             syntax: id,
@@ -509,7 +523,7 @@ pub(super) fn add_replace(syntax: &mut FileSyntax, replace: &mut Vec<Replace>, a
         }
     }
     if need {
-        let id = syntax.add_line(hint, tokens);
+        let id = syntax.add_line(hint.map_or(Placement::End, Placement::Near), tokens);
         replace.push(Replace {
             old: ModuleVersion {
                 path: old_path.to_string(),

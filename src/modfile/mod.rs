@@ -44,7 +44,8 @@ pub use rule::{
     parse_lax, parse_lax_with_fix,
 };
 pub use syntax::{
-    Comment, CommentBlock, Comments, FileSyntax, Line, LineBlock, LineId, Paren, Position, Stmt,
+    Comment, CommentBlock, Comments, FileSyntax, Line, LineBlock, LineId, Paren, Placement,
+    Position, Stmt,
 };
 pub use version::{
     FixError, VersionFixer, VersionInterval, is_go_version, is_toolchain_name, lax_go_version,

@@ -263,20 +263,22 @@ impl FileSyntax {
         }
     }
 
-    /// Adds a line with `tokens` (verb first), next to related statements. Go's
-    /// `addLine`:
+    /// Adds a line with `tokens` (verb first) where `placement` says, and returns its
+    /// id (Go's `addLine`):
     ///
-    /// - With a `hint` line whose verb matches, the new line goes into the hint's
-    ///   block (after the hint), turning a single hint line into a block if needed.
-    /// - With a hint whose verb differs, the new line goes after the hint's statement.
-    /// - Without a hint, it goes at the end of the last statement with the same verb,
-    ///   or at the end of the file.
-    pub fn add_line(&mut self, hint: Option<LineId>, tokens: Vec<Vec<u8>>) -> LineId {
+    /// - [`Placement::Near`] a line whose verb matches: into that line's block, after
+    ///   it (a single line becomes a block holding both). Near a line whose verb
+    ///   differs: after that line's statement.
+    /// - [`Placement::SameVerb`]: at the end of the last statement with the same verb
+    ///   (a single line becomes a block), or at the end of the file.
+    /// - [`Placement::End`], or near a line that does not exist: at the end of the file.
+    pub fn add_line(&mut self, placement: Placement, tokens: Vec<Vec<u8>>) -> LineId {
         let id = self.new_id();
         let verb = tokens.first().cloned().unwrap_or_default();
-        let hint = match hint {
-            Some(h) => Some(Hint::Line(h)),
-            None => self
+        let hint = match placement {
+            Placement::End => None,
+            Placement::Near(h) => Some(Hint::Line(h)),
+            Placement::SameVerb => self
                 .stmt
                 .iter()
                 .enumerate()
@@ -343,6 +345,19 @@ impl FileSyntax {
         self.stmt.push(Stmt::Line(new_line(tokens, false)));
         id
     }
+}
+
+/// Where [`FileSyntax::add_line`] puts a new line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Placement {
+    /// With the last statement of the same verb (Go's `addLine` with a nil hint).
+    SameVerb,
+    /// With this line (Go's `addLine` with a hint).
+    Near(LineId),
+    /// At the end of the file. (Go's `AddExclude` and `AddReplace` pass a nil `*Line`
+    /// as hint when they find no related line; as a non-nil interface it matches no
+    /// statement, so the line goes at the end.)
+    End,
 }
 
 /// Where [`FileSyntax::add_line`] adds: after a given line, or in a given statement.

@@ -227,9 +227,10 @@ impl WorkFile {
 
     /// Adds a `use` line at the end of the last `use` block.
     pub fn add_new_use(&mut self, disk_path: &str, module_path: &str) {
-        let id = self
-            .syntax
-            .add_line(None, vec![b"use".to_vec(), auto_quote(disk_path)]);
+        let id = self.syntax.add_line(
+            super::syntax::Placement::SameVerb,
+            vec![b"use".to_vec(), auto_quote(disk_path)],
+        );
         self.uses.push(Use {
             path: disk_path.to_string(),
             module_path: module_path.to_string(),
