@@ -247,3 +247,123 @@ fn ensure_block(stmts: &mut [Stmt], i: usize) {
         });
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::{File, parse};
+    use crate::module::ModuleVersion;
+
+    /// Applies `set_require_separate_indirect` to `input` and compares with `want`
+    /// (both normalized through parse and format, as their indentation is free).
+    fn check(input: &str, req: &[(&str, &str, bool)], want: &str) {
+        let mut f: File = parse("in", input.as_bytes(), None).expect("parse in");
+        let req: Vec<(ModuleVersion, bool)> = req
+            .iter()
+            .map(|(p, v, ind)| {
+                (
+                    ModuleVersion {
+                        path: p.to_string(),
+                        version: v.to_string(),
+                    },
+                    *ind,
+                )
+            })
+            .collect();
+        f.set_require_separate_indirect(&req);
+        f.cleanup();
+        let want = parse("out", want.as_bytes(), None)
+            .expect("parse want")
+            .format();
+        assert_eq!(
+            String::from_utf8_lossy(&f.format()),
+            String::from_utf8_lossy(&want),
+            "input:\n{input}"
+        );
+    }
+
+    #[test]
+    fn lines_become_direct_and_indirect_blocks() {
+        check(
+            "module m\nrequire ex.com/a v1.0.0\nrequire ex.com/c v1.0.0 // indirect\n",
+            &[
+                ("ex.com/a", "v1.1.0", false),
+                ("ex.com/b", "v1.1.0", false),
+                ("ex.com/c", "v1.1.0", true),
+                ("ex.com/d", "v1.1.0", true),
+            ],
+            "module m\nrequire (\n\tex.com/a v1.1.0\n\tex.com/b v1.1.0\n)\nrequire (\n\tex.com/c v1.1.0 // indirect\n\tex.com/d v1.1.0 // indirect\n)\n",
+        );
+    }
+
+    #[test]
+    fn markings_change_and_comments_stay() {
+        check(
+            "module m\nrequire (\n\tex.com/a v1.0.0\n\tex.com/b v1.0.0 //\n\tex.com/c v1.0.0 // note\n\tex.com/d v1.0.0 //indirect\n)\n",
+            &[
+                ("ex.com/a", "v1.0.0", true),
+                ("ex.com/b", "v1.0.0", true),
+                ("ex.com/c", "v1.0.0", true),
+                ("ex.com/d", "v1.0.0", true),
+            ],
+            "module m\nrequire (\n\tex.com/a v1.0.0 // indirect\n\tex.com/b v1.0.0 // indirect\n\tex.com/c v1.0.0 // indirect; note\n\tex.com/d v1.0.0 //indirect\n)\n",
+        );
+    }
+
+    #[test]
+    fn duplicates_keep_the_first_line() {
+        check(
+            "module m\nrequire (\n\tex.com/a v1.0.0 // first\n\tex.com/a v1.1.0 // indirect; second\n)\n",
+            &[("ex.com/a", "v1.2.0", true)],
+            "module m\nrequire ex.com/a v1.2.0 // indirect; first\n",
+        );
+    }
+
+    #[test]
+    fn mixed_uncommented_block_is_split() {
+        check(
+            "module m\nrequire (\n\tex.com/a v1.0.0 // a\n\tex.com/b v1.0.0 // indirect\n)\n",
+            &[
+                ("ex.com/a", "v1.0.0", false),
+                ("ex.com/b", "v1.0.0", true),
+                ("ex.com/c", "v1.0.0", true),
+                ("ex.com/d", "v1.0.0", false),
+            ],
+            "module m\nrequire (\n\tex.com/a v1.0.0 // a\n\tex.com/d v1.0.0\n)\nrequire (\n\tex.com/b v1.0.0 // indirect\n\tex.com/c v1.0.0 // indirect\n)\n",
+        );
+    }
+
+    #[test]
+    fn commented_block_is_left_alone() {
+        check(
+            "module m\n// keep together\nrequire (\n\tex.com/a v1.0.0\n\tex.com/b v1.0.0 // indirect\n)\n",
+            &[
+                ("ex.com/a", "v1.1.0", false),
+                ("ex.com/b", "v1.1.0", true),
+                ("ex.com/c", "v1.1.0", false),
+            ],
+            "module m\n// keep together\nrequire (\n\tex.com/a v1.1.0\n\tex.com/b v1.1.0 // indirect\n)\nrequire ex.com/c v1.1.0\n",
+        );
+    }
+
+    #[test]
+    fn new_indirect_block_after_the_direct_ones() {
+        check(
+            "module m\nrequire (\n\tex.com/a v1.0.0 // note a\n)\nrequire (\n\tex.com/b v1.0.0 // note b\n)\ngo 1.17\n",
+            &[
+                ("ex.com/a", "v1.0.0", false),
+                ("ex.com/b", "v1.0.0", false),
+                ("ex.com/c", "v1.0.0", true),
+            ],
+            "module m\nrequire ex.com/a v1.0.0 // note a\nrequire ex.com/b v1.0.0 // note b\nrequire ex.com/c v1.0.0 // indirect\ngo 1.17\n",
+        );
+    }
+
+    #[test]
+    fn empty_file_gets_both_blocks() {
+        check(
+            "module m\n",
+            &[("ex.com/b", "v1.0.0", true), ("ex.com/a", "v1.0.0", false)],
+            "module m\nrequire ex.com/a v1.0.0\nrequire ex.com/b v1.0.0 // indirect\n",
+        );
+    }
+}
