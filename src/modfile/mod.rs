@@ -6,7 +6,7 @@
 //!   any it does not know); [`parse_work`] reads go.work. Errors are [`Errors`] whose
 //!   `Display` is Go's `file:line:col: message` list, word for word.
 //! - The result keeps the full syntax tree ([`FileSyntax`]) with every comment, so
-//!   [`format`] reproduces Go's canonical formatting byte for byte and edits
+//!   [`format()`] reproduces Go's canonical formatting byte for byte and edits
 //!   ([`File::add_require`], [`File::set_require_separate_indirect`], …, then
 //!   [`File::cleanup`]) keep the file's layout as `go` does.
 //! - [`mod_json`] and [`work_json`] print `go mod edit -json` / `go work edit -json`.

@@ -101,7 +101,7 @@ pub struct Replace {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Retract {
     pub interval: VersionInterval,
-    /// The directive's comments (see [`File`] docs of Go's `Retract.Rationale`).
+    /// The text of the directive's comments (or its block's), one line per comment.
     pub rationale: String,
     pub syntax: LineId,
 }
@@ -568,5 +568,100 @@ impl File {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn errors(data: &str) -> String {
+        match parse("go.mod", data.as_bytes(), None) {
+            Ok(_) => String::new(),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    #[test]
+    fn strict_errors_are_gos() {
+        assert_eq!(
+            errors(
+                "go 1.2\nfoo bar\nmodule x/v0\nrequire a/b v1\nrequire \"a/b\" v2.0.0\nreplace x => y\n"
+            ),
+            "go.mod:2: unknown directive: foo\n\
+             go.mod:5: require a/b: version \"v2.0.0\" invalid: should be v0 or v1, not v2\n\
+             go.mod:6: replacement module without version must be directory path (rooted or starting with . or ..)"
+        );
+        assert_eq!(
+            errors("module m\n\trequire x v1.0.0 extra\n"),
+            "go.mod:2:2: usage: require module/path v1.2.3"
+        );
+        assert_eq!(
+            errors("module m\nretract v1.0.0 v1.1.0\n"),
+            "go.mod:2: unexpected token after version: \"v1.1.0\""
+        );
+        assert_eq!(
+            errors("module m\nrequire x bad\n"),
+            "go.mod:2: require x: version \"bad\" invalid: must be of the form v1.2.3"
+        );
+    }
+
+    #[test]
+    fn parsing_rewrites_tokens_like_go() {
+        let f = parse(
+            "go.mod",
+            b"module \"example.com/m\"\nrequire \"example.com/a\" v1.2\nretract \"a b\"\n",
+            None,
+        )
+        .expect("parse");
+        assert_eq!(f.require[0].module.version, "v1.2.0");
+        // Retract versions are kept as written, unquoted: Go then prints a file that
+        // no longer parses (`go mod edit -fmt` does the same).
+        assert_eq!(
+            String::from_utf8_lossy(&f.format()),
+            "module example.com/m\n\nrequire example.com/a v1.2.0\n\nretract a b\n"
+        );
+        assert!(parse("go.mod", &f.format(), None).is_err());
+    }
+
+    #[test]
+    fn lax_parsing_keeps_what_dependencies_need() {
+        let data = b"module m\ngo v1.21.3\ntoolchain bogus\nreplace a => b\nexclude a bad\n\
+            retract v1.0.0 trailing\nretract (v1.0.0, v1.1.0]\nnew directive\nnew (\n\tx\n)\n\
+            require a v1.0.0\nignore ./x\n";
+        let f = parse_lax("go.mod", data).expect("lax");
+        assert_eq!(f.go.as_ref().map(|g| g.version.as_str()), Some("1.21"));
+        assert!(f.toolchain.is_none() && f.replace.is_empty() && f.exclude.is_empty());
+        assert_eq!(f.retract.len(), 1);
+        assert_eq!(f.require.len(), 1);
+        assert_eq!(f.ignore.len(), 1);
+        // Errors in the directives it reads still count.
+        assert_eq!(
+            parse_lax("go.mod", b"module m\nrequire a bad\n")
+                .map(|_| ())
+                .unwrap_err()
+                .to_string(),
+            "go.mod:2: require a: version \"bad\" invalid: must be of the form v1.2.3"
+        );
+    }
+
+    #[test]
+    fn fixer_errors() {
+        let mut fix = |path: &str, v: &str| -> Result<String, super::super::FixError> {
+            match v {
+                "bad" => Err(super::super::FixError::Module(format!("no {path}"))),
+                "worse" => Err(super::super::FixError::Other("plain".into())),
+                _ => Ok(format!("v{v}")),
+            }
+        };
+        let err = parse(
+            "f",
+            b"module m\nrequire a bad\nrequire b worse\nrequire c 1.0.0\n",
+            Some(&mut fix),
+        )
+        .map(|_| ())
+        .unwrap_err()
+        .to_string();
+        assert_eq!(err, "f:2: require a: no a\nf:3: plain");
     }
 }
