@@ -31,8 +31,12 @@ pub(super) fn build<R: Reqs + ?Sized>(
     let mut errs: HashMap<ModuleVersion, R::Error> = HashMap::new();
 
     // Each module version is visited once, as Go's par.Work does.
-    let mut seen: HashSet<ModuleVersion> = targets.iter().cloned().collect();
-    let mut queue: VecDeque<ModuleVersion> = seen.iter().cloned().collect();
+    let mut seen: HashSet<ModuleVersion> = HashSet::new();
+    let mut queue: VecDeque<ModuleVersion> = targets
+        .iter()
+        .filter(|t| seen.insert((*t).clone()))
+        .cloned()
+        .collect();
     while let Some(m) = queue.pop_front() {
         let (mut required, mut err) = if m.version == NONE {
             (Vec::new(), None)
