@@ -328,4 +328,46 @@ mod tests {
         assert_eq!(go_mod_lookup(gomod, "godebug"), "");
         assert_eq!(go_mod_lookup(b"go\n", "go"), "");
     }
+
+    mod props {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        fn gover_like() -> impl Strategy<Value = String> {
+            prop_oneof![
+                "(0|1|2|01)(\\.(0|1|20|21|22|99999999999999999)){0,2}((rc|beta|alpha|x)[0-9]{0,2})?",
+                "[0-9a-z.+ -]{0,10}",
+                ".{0,8}",
+            ]
+        }
+
+        proptest! {
+            #[test]
+            fn compare_is_a_total_preorder(a in gover_like(), b in gover_like(), c in gover_like()) {
+                prop_assert_eq!(compare(&a, &b), compare(&b, &a).reverse());
+                prop_assert_eq!(compare(&a, &a), Ordering::Equal);
+                if compare(&a, &b) != Ordering::Greater && compare(&b, &c) != Ordering::Greater {
+                    prop_assert_ne!(compare(&a, &c), Ordering::Greater);
+                }
+                prop_assert_eq!(max(&a, &b), if compare(&a, &b) == Ordering::Less { b.as_str() } else { a.as_str() });
+            }
+
+            #[test]
+            fn derived_versions_are_consistent(x in gover_like()) {
+                let l = lang(&x);
+                prop_assert_eq!(is_valid(&x), !l.is_empty());
+                if is_valid(&x) {
+                    prop_assert!(is_valid(&l));
+                    // Not `lang(x) <= x`: before 1.21, `1.19` (= 1.19.0) > `1.19rc1`.
+                    prop_assert_eq!(lang(&l), l.clone());
+                    prop_assert!(is_valid(&prev(&x)));
+                    prop_assert_eq!(from_toolchain(&format!("go{x}")), x.clone());
+                }
+                if !x.contains('-') {
+                    prop_assert_eq!(is_valid(&x), go_version::is_valid(&format!("go{x}")));
+                }
+                let _ = (is_lang(&x), is_prerelease(&x), mod_major_minor("toolchain", &x), mod_is_prefix("go", &x));
+            }
+        }
+    }
 }

@@ -25,10 +25,18 @@ pub fn escape_version(v: &str) -> Result<String, Error> {
     escape_string(v)
 }
 
+/// Escapes after validation. Valid module paths never reach the error, but versions
+/// can: a Unicode letter is a valid file-path element, so `escape_version("é")` fails
+/// here exactly as Go's does.
 fn escape_string(s: &str) -> Result<String, Error> {
     if s.bytes().any(|b| b == b'!' || !b.is_ascii()) {
         return Err(Error::EscapeInconsistency);
     }
+    Ok(escape_ascii(s))
+}
+
+/// The `!`-escaping itself, for input known to be ASCII without `!`.
+pub(super) fn escape_ascii(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 4);
     for c in s.chars() {
         if c.is_ascii_uppercase() {
@@ -38,7 +46,7 @@ fn escape_string(s: &str) -> Result<String, Error> {
             out.push(c);
         }
     }
-    Ok(out)
+    out
 }
 
 /// Go's `module.UnescapePath`: the module path an escaped path stands for.
@@ -142,7 +150,10 @@ mod tests {
             r#"version "a/b" invalid: disallowed version string"#
         );
         assert!(escape_version("").is_err());
-        assert!(escape_version("é").is_err());
+        assert_eq!(
+            escape_version("é").unwrap_err().to_string(),
+            "internal error: inconsistency in EscapePath"
+        );
         assert_eq!(
             unescape_version("V1").unwrap_err().to_string(),
             r#"invalid escaped version "V1""#

@@ -15,14 +15,18 @@
 //!   can produce from a valid path or version.
 //! * Pseudo-versions are built and taken apart as in Go ([`pseudo_version`] and friends).
 //! * [`match_prefix_patterns`] is the GOPRIVATE-style glob matcher.
+//! * [`ModulePath`] carries a path that has been checked, so it escapes infallibly.
 //!
 //! No function panics on any input; errors are [`Error`], whose `Display` is Go's text.
 
 mod error;
 mod escape;
 mod major;
+mod module_path;
 mod path;
 mod pattern;
+#[cfg(test)]
+mod proptests;
 mod pseudo;
 
 use std::cmp::Ordering;
@@ -36,6 +40,7 @@ pub use major::{
     canonical_version, check, check_path_major, match_path_major, path_major_prefix,
     split_path_version,
 };
+pub use module_path::ModulePath;
 pub use path::{
     check_file_path, check_file_path_bytes, check_import_path, check_path, check_path_bytes,
 };
