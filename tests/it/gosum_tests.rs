@@ -147,16 +147,15 @@ impl Env {
         } else {
             "off".to_string()
         };
-        let home = tempfile::TempDir::new_in(self.tmp.path()).expect("home");
         let proxy = self.tmp.path().join("proxy");
+        let mut sb = support::sandbox();
+        sb.goproxy(format!("file://{}", proxy.display()))
+            .goflags("-mod=mod")
+            .set("GOWORK", gowork);
         let out = self
             .go
-            .command(dir, home.path())
+            .command(&sb, dir)
             .args(args)
-            .env("GOPROXY", format!("file://{}", proxy.display()))
-            .env("GOSUMDB", "off")
-            .env("GOFLAGS", "-modcacherw -mod=mod")
-            .env("GOWORK", gowork)
             .output()
             .map_err(|e| format!("running go: {e}"))?;
         let stderr = String::from_utf8_lossy(&out.stderr).into_owned();

@@ -3,16 +3,15 @@
 //! upgrade with a new Unicode version cannot silently make us disagree with `go`.
 
 use crate::support;
-use tempfile::TempDir;
 
 #[test]
 fn tables_match_installed_go() {
     let Some(go) = support::go("gounicode_tables") else {
         return;
     };
-    let home = TempDir::new().expect("temp dir");
+    let sb = support::sandbox();
     let out = go
-        .command(&support::repo_root().join("tools/gen-unicode"), home.path())
+        .command(&sb, support::repo_root().join("tools/gen-unicode"))
         .args(["run", "."])
         .output()
         .expect("running go run ./tools/gen-unicode");

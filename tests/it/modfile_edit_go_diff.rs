@@ -3,7 +3,7 @@
 //! `SortBlocks` and `Cleanup`, as those commands do) must print the same `-json`
 //! and `-print` output.
 
-use crate::support::{self, Go, Tally};
+use crate::support::{self, Go, Sandbox, Tally};
 use gomodfetch::modfile::{self, VersionInterval};
 use std::path::Path;
 
@@ -174,9 +174,14 @@ fn apply_mod_edits(f: &mut modfile::File, flags: &[&str]) -> Result<(), String> 
     Ok(())
 }
 
-fn run(go: &Go, home: &Path, dir: &Path, args: &[&str]) -> Result<(bool, String, Vec<u8>), String> {
+fn run(
+    go: &Go,
+    sb: &Sandbox,
+    dir: &Path,
+    args: &[&str],
+) -> Result<(bool, String, Vec<u8>), String> {
     let out = go
-        .command(dir, home)
+        .command(sb, dir)
         .args(args)
         .output()
         .map_err(|e| format!("running go: {e}"))?;
@@ -187,7 +192,7 @@ fn run(go: &Go, home: &Path, dir: &Path, args: &[&str]) -> Result<(bool, String,
     ))
 }
 
-fn check_mod(go: &Go, home: &Path, dir: &Path, base: &str, flags: &[&str]) -> Result<(), String> {
+fn check_mod(go: &Go, sb: &Sandbox, dir: &Path, base: &str, flags: &[&str]) -> Result<(), String> {
     std::fs::write(dir.join("go.mod"), base).map_err(|e| e.to_string())?;
     let mut args = vec!["mod", "edit"];
     args.extend(flags);
@@ -197,7 +202,7 @@ fn check_mod(go: &Go, home: &Path, dir: &Path, base: &str, flags: &[&str]) -> Re
         a.push("go.mod");
         a
     };
-    let (ok, stderr, json) = run(go, home, dir, &with("-json"))?;
+    let (ok, stderr, json) = run(go, sb, dir, &with("-json"))?;
     let mut f = modfile::parse("go.mod", base.as_bytes(), None).map_err(|e| e.to_string())?;
     let ours = apply_mod_edits(&mut f, flags);
     match (ok, ours) {
@@ -219,7 +224,7 @@ fn check_mod(go: &Go, home: &Path, dir: &Path, base: &str, flags: &[&str]) -> Re
             String::from_utf8_lossy(&json)
         ));
     }
-    let (_, _, print) = run(go, home, dir, &with("-print"))?;
+    let (_, _, print) = run(go, sb, dir, &with("-print"))?;
     let ours = f.format();
     if ours != print {
         return Err(format!(
@@ -235,13 +240,13 @@ fn check_mod(go: &Go, home: &Path, dir: &Path, base: &str, flags: &[&str]) -> Re
 fn modfile_edit_go_diff() {
     let test = "modfile_edit_go_diff";
     let Some(go) = support::go(test) else { return };
-    let home = tempfile::tempdir().expect("tempdir");
+    let sb = support::sandbox();
     let dir = tempfile::tempdir().expect("tempdir");
     let mut t = Tally::new("go mod edit flags vs modfile edits");
     for (i, base) in BASES.iter().enumerate() {
         for flags in EDITS {
             t.check(format!("base {i} {flags:?}"), || {
-                check_mod(&go, home.path(), dir.path(), base, flags)
+                check_mod(&go, &sb, dir.path(), base, flags)
             });
         }
     }
@@ -270,7 +275,7 @@ const WORK_EDITS: &[&[&str]] = &[
     &["-fmt"],
 ];
 
-fn check_work(go: &Go, home: &Path, dir: &Path, base: &str, flags: &[&str]) -> Result<(), String> {
+fn check_work(go: &Go, sb: &Sandbox, dir: &Path, base: &str, flags: &[&str]) -> Result<(), String> {
     std::fs::write(dir.join("go.work"), base).map_err(|e| e.to_string())?;
     let mut f = modfile::parse_work("go.work", base.as_bytes(), None).map_err(|e| e.to_string())?;
     let value =
@@ -319,7 +324,7 @@ fn check_work(go: &Go, home: &Path, dir: &Path, base: &str, flags: &[&str]) -> R
         let mut args = vec!["work", "edit"];
         args.extend(flags);
         args.extend([last, "go.work"]);
-        let (ok, stderr, out) = run(go, home, dir, &args)?;
+        let (ok, stderr, out) = run(go, sb, dir, &args)?;
         if !ok {
             return Err(format!("go work edit failed: {stderr}"));
         }
@@ -338,13 +343,13 @@ fn check_work(go: &Go, home: &Path, dir: &Path, base: &str, flags: &[&str]) -> R
 fn modfile_work_edit_go_diff() {
     let test = "modfile_work_edit_go_diff";
     let Some(go) = support::go(test) else { return };
-    let home = tempfile::tempdir().expect("tempdir");
+    let sb = support::sandbox();
     let dir = tempfile::tempdir().expect("tempdir");
     let mut t = Tally::new("go work edit flags vs modfile edits");
     for (i, base) in WORK_BASES.iter().enumerate() {
         for flags in WORK_EDITS {
             t.check(format!("base {i} {flags:?}"), || {
-                check_work(&go, home.path(), dir.path(), base, flags)
+                check_work(&go, &sb, dir.path(), base, flags)
             });
         }
     }

@@ -12,7 +12,7 @@
 //! argument, so both sides name the file the same way in messages. Four threads run
 //! `go` concurrently.
 
-use crate::support::{self, Go, Tally};
+use crate::support::{self, Go, Sandbox, Tally};
 use gomodfetch::{modfile, txtar};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -42,9 +42,9 @@ fn input(label: String, path: &Path, work: bool) -> Input {
     }
 }
 
-fn run_go(go: &Go, home: &Path, inp: &Input, flag: &str) -> Result<Output, String> {
+fn run_go(go: &Go, sb: &Sandbox, inp: &Input, flag: &str) -> Result<Output, String> {
     let sub = if inp.work { "work" } else { "mod" };
-    go.command(&inp.dir, home)
+    go.command(sb, &inp.dir)
         .args([sub, "edit", flag, &inp.name])
         .output()
         .map_err(|e| format!("running go {sub} edit {flag}: {e}"))
@@ -70,10 +70,10 @@ fn ours(inp: &Input, data: &[u8]) -> Result<(String, Vec<u8>), modfile::Errors> 
     }
 }
 
-fn compare(go: &Go, home: &Path, inp: &Input) -> Result<(), String> {
+fn compare(go: &Go, sb: &Sandbox, inp: &Input) -> Result<(), String> {
     let path = inp.dir.join(&inp.name);
     let data = std::fs::read(&path).map_err(|e| format!("reading {}: {e}", path.display()))?;
-    let json = run_go(go, home, inp, "-json")?;
+    let json = run_go(go, sb, inp, "-json")?;
     match (json.status.success(), ours(inp, &data)) {
         (true, Ok((our_json, our_text))) => {
             if our_json.as_bytes() != json.stdout {
@@ -82,7 +82,7 @@ fn compare(go: &Go, home: &Path, inp: &Input) -> Result<(), String> {
                     lossy(&json.stdout)
                 ));
             }
-            let print = run_go(go, home, inp, "-print")?;
+            let print = run_go(go, sb, inp, "-print")?;
             if !print.status.success() {
                 return Err(format!("go -print failed: {}", lossy(&print.stderr)));
             }
@@ -125,7 +125,7 @@ fn compare(go: &Go, home: &Path, inp: &Input) -> Result<(), String> {
 }
 
 /// Compares every input, `THREADS` at a time; results in input order.
-fn compare_all(go: &Go, home: &Path, inputs: &[&Input]) -> Vec<Result<(), String>> {
+fn compare_all(go: &Go, sb: &Sandbox, inputs: &[&Input]) -> Vec<Result<(), String>> {
     let next = AtomicUsize::new(0);
     let mut results: Vec<Option<Result<(), String>>> = (0..inputs.len()).map(|_| None).collect();
     std::thread::scope(|s| {
@@ -136,7 +136,7 @@ fn compare_all(go: &Go, home: &Path, inputs: &[&Input]) -> Vec<Result<(), String
                     loop {
                         let i = next.fetch_add(1, Ordering::Relaxed);
                         let Some(inp) = inputs.get(i) else { break };
-                        done.push((i, compare(go, home, inp)));
+                        done.push((i, compare(go, sb, inp)));
                     }
                     done
                 })
@@ -157,7 +157,7 @@ fn compare_all(go: &Go, home: &Path, inputs: &[&Input]) -> Vec<Result<(), String
 /// Compares the inputs and reports one case per input. Files with the same kind and
 /// content are compared once: the outcome does not depend on the file name, which
 /// both sides print the same way.
-fn tally(label: &str, go: &Go, home: &Path, inputs: &[Input]) -> usize {
+fn tally(label: &str, go: &Go, sb: &Sandbox, inputs: &[Input]) -> usize {
     let mut first: HashMap<(bool, Vec<u8>), usize> = HashMap::new();
     let mut unique: Vec<&Input> = Vec::new();
     let mut group = Vec::with_capacity(inputs.len());
@@ -170,7 +170,7 @@ fn tally(label: &str, go: &Go, home: &Path, inputs: &[Input]) -> usize {
         }
         group.push(g);
     }
-    let results = compare_all(go, home, &unique);
+    let results = compare_all(go, sb, &unique);
     let mut t = Tally::new(label);
     for (inp, g) in inputs.iter().zip(group) {
         t.check(&inp.label, || results[g].clone());
@@ -202,7 +202,7 @@ fn modfile_go_diff_fixtures() {
     let (Some(go), Some(dir)) = (support::go(test), support::conformance(test, "modfile")) else {
         return;
     };
-    let home = tempfile::tempdir().expect("tempdir");
+    let sb = support::sandbox();
     let fixture = |n: &str| n.ends_with(".in") || n.ends_with(".golden");
     let mut inputs: Vec<Input> = files_with(&dir, fixture)
         .iter()
@@ -213,7 +213,7 @@ fn modfile_go_diff_fixtures() {
             .iter()
             .map(|p| input(format!("modfile/work/{}", file_name(p)), p, true)),
     );
-    tally("go mod edit vs modfile fixtures", &go, home.path(), &inputs);
+    tally("go mod edit vs modfile fixtures", &go, &sb, &inputs);
 }
 
 #[test]
@@ -225,7 +225,7 @@ fn modfile_go_diff_proxy_modules() {
     ) else {
         return;
     };
-    let home = tempfile::tempdir().expect("tempdir");
+    let sb = support::sandbox();
     let mods = tempfile::tempdir().expect("tempdir");
     let mut inputs = Vec::new();
     for p in files_with(&dir, |_| true) {
@@ -246,12 +246,7 @@ fn modfile_go_diff_proxy_modules() {
             inputs.push(input(format!("{stem} .mod"), &path, false));
         }
     }
-    tally(
-        "go mod edit vs proxy_modules .mod",
-        &go,
-        home.path(),
-        &inputs,
-    );
+    tally("go mod edit vs proxy_modules .mod", &go, &sb, &inputs);
 }
 
 /// Hand-written go.mod files that reach every directive rule and error message.
@@ -371,7 +366,7 @@ const EDGE_WORKS: &[&str] = &[
 fn modfile_go_diff_edge_cases() {
     let test = "modfile_go_diff_edge_cases";
     let Some(go) = support::go(test) else { return };
-    let home = tempfile::tempdir().expect("tempdir");
+    let sb = support::sandbox();
     let files = tempfile::tempdir().expect("tempdir");
     let mut inputs = Vec::new();
     for (work, list) in [(false, EDGE_MODS), (true, EDGE_WORKS)] {
@@ -386,7 +381,7 @@ fn modfile_go_diff_edge_cases() {
             inputs.push(input(format!("{name} {text:?}"), &path, work));
         }
     }
-    tally("go mod/work edit vs edge cases", &go, home.path(), &inputs);
+    tally("go mod/work edit vs edge cases", &go, &sb, &inputs);
 }
 
 /// Every `*.mod` file under `dir`, recursively.
@@ -432,13 +427,8 @@ fn modfile_go_diff_real_gomods() {
             input(rel.display().to_string(), p, false)
         })
         .collect();
-    let home = tempfile::tempdir().expect("tempdir");
-    let n = tally(
-        "go mod edit vs real go.mod files",
-        &go,
-        home.path(),
-        &inputs,
-    );
+    let sb = support::sandbox();
+    let n = tally("go mod edit vs real go.mod files", &go, &sb, &inputs);
     assert!(
         n >= MIN_REAL,
         "only {n} real go.mod files compared (want at least {MIN_REAL})"

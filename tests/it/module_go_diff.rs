@@ -521,9 +521,10 @@ fn corpus(vectors: Option<&serde_json::Value>) -> Vec<Request> {
 }
 
 /// Builds the oracle from the toolchain's own sources; returns its path.
-fn build_oracle(go: &support::Go, dir: &Path, home: &Path) -> Result<std::path::PathBuf, String> {
+fn build_oracle(go: &support::Go, sb: &support::Sandbox) -> Result<std::path::PathBuf, String> {
+    let dir = sb.root();
     let out = go
-        .command(dir, home)
+        .command(sb, dir)
         .args(["env", "GOROOT"])
         .output()
         .map_err(|e| format!("go env: {e}"))?;
@@ -577,7 +578,7 @@ fn build_oracle(go: &support::Go, dir: &Path, home: &Path) -> Result<std::path::
 
     let bin = dir.join("oracle");
     let out = go
-        .command(&m, home)
+        .command(sb, &m)
         // A build cache that survives runs, so only the first run compiles std.
         .env(
             "GOCACHE",
@@ -607,9 +608,8 @@ fn module_and_gover_match_go() {
         return;
     };
     let vectors = support::vectors("module_and_gover_match_go", "module_paths.json");
-    let tmp = tempfile::TempDir::new().expect("tempdir");
-    let home = tmp.path().join("home");
-    let bin = build_oracle(&go, tmp.path(), &home).unwrap_or_else(|e| panic!("{e}"));
+    let sb = support::sandbox();
+    let bin = build_oracle(&go, &sb).unwrap_or_else(|e| panic!("{e}"));
 
     let reqs = corpus(vectors.as_ref());
     let mut input = String::new();

@@ -12,7 +12,6 @@ use serde_json::Value;
 use std::fmt::Display;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 /// Whether we run under CI, where skipping is failing.
 pub fn in_ci() -> bool {
@@ -201,62 +200,26 @@ fn write_report(label: &str, line: &str) {
     let _ = std::fs::write(dir.join(format!("{name}.txt")), line);
 }
 
-/// The real `go` command, run in an environment that is isolated from the user's and
-/// the machine's Go configuration.
-pub struct Go {
-    pub bin: PathBuf,
-}
+pub use gomodfetch::testkit::gocmd::{Go, Sandbox};
 
-/// Finds `go` (`$GOMODFETCH_GO`, else PATH). `None` after [`skip`] when absent.
+/// Finds the real `go` (`$GOMODFETCH_GO`, else PATH). `None` after [`skip`] when
+/// absent. Run it in a [`Sandbox`] (see [`sandbox`]).
 pub fn go(test: &str) -> Option<Go> {
-    let found = match std::env::var_os("GOMODFETCH_GO") {
-        Some(p) => Some(PathBuf::from(p)),
-        None => std::env::var_os("PATH").and_then(|path| {
-            std::env::split_paths(&path)
-                .map(|d| d.join("go"))
-                .find(|p| p.is_file())
-        }),
-    };
-    match found {
-        Some(bin) => Some(Go { bin }),
-        None => {
-            skip(
-                test,
-                "the real `go` command is not on PATH (set GOMODFETCH_GO to use another)",
-            );
+    match Go::find() {
+        Ok(go) => Some(go),
+        Err(why) => {
+            skip(test, &why.to_string());
             None
         }
     }
 }
 
-impl Go {
-    /// A `go` command running in `dir` with everything under `home` (GOPATH, the module
-    /// cache, the build cache), no env file, no network (`GOPROXY=off`), no checksum
-    /// database and no toolchain switching. Tests override single variables with
-    /// `.env(…)`.
-    pub fn command(&self, dir: &Path, home: &Path) -> Command {
-        let mut c = Command::new(&self.bin);
-        c.current_dir(dir).env_clear();
-        for keep in ["PATH", "TMPDIR", "SSL_CERT_FILE", "SSL_CERT_DIR"] {
-            if let Some(v) = std::env::var_os(keep) {
-                c.env(keep, v);
-            }
-        }
-        c.env("HOME", home)
-            .env("GOPATH", home.join("gopath"))
-            .env("GOMODCACHE", home.join("gopath/pkg/mod"))
-            .env("GOCACHE", home.join("gocache"))
-            .env("GOENV", "off")
-            .env("GOTOOLCHAIN", "local")
-            .env("GOFLAGS", "-modcacherw")
-            .env("GO111MODULE", "on")
-            .env("GOWORK", "off")
-            .env("GOPROXY", "off")
-            .env("GOSUMDB", "off")
-            .env("GONOSUMDB", "")
-            .env("GONOPROXY", "")
-            .env("GOPRIVATE", "")
-            .env("GOTELEMETRY", "off");
-        c
-    }
+/// A fresh isolated environment for `go` (and our binary): a temporary GOPATH,
+/// module cache, build cache and HOME, no env file, no network (`GOPROXY=off`), no
+/// checksum database, no toolchain switching, and `GOFLAGS=-modcacherw`. Tests change
+/// single settings through its setters; see `gomodfetch::testkit::gocmd::Sandbox`.
+pub fn sandbox() -> Sandbox {
+    let mut sb = Sandbox::new().unwrap_or_else(|e| panic!("creating a sandbox: {e}"));
+    sb.modcacherw(true);
+    sb
 }
