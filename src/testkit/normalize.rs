@@ -75,7 +75,8 @@ impl Normalizer {
                 self.forms.push((form, placeholder.as_bytes().to_vec()));
             }
         }
-        self.forms.sort_by_key(|(form, _)| std::cmp::Reverse(form.len()));
+        self.forms
+            .sort_by_key(|(form, _)| std::cmp::Reverse(form.len()));
         self
     }
 

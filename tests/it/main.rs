@@ -6,6 +6,7 @@
 mod support;
 
 mod dirhash_vectors;
+mod go_harness;
 mod gosum_tests;
 mod gounicode_tables;
 mod gover_vectors;
