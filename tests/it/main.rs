@@ -12,6 +12,7 @@ mod gover_vectors;
 mod modfile_fixtures;
 mod modfile_go_diff;
 mod modfile_vectors;
+mod module_go_diff;
 mod module_vectors;
 mod mvs_vectors;
 mod pseudo_vectors;
