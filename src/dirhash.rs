@@ -330,3 +330,37 @@ mod tests {
         assert_eq!(h, d);
     }
 }
+
+#[cfg(test)]
+mod proptests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn hash1_ignores_order(
+            files in proptest::collection::btree_map(
+                proptest::collection::vec(any::<u8>(), 0..8),
+                proptest::collection::vec(any::<u8>(), 0..16),
+                0..8,
+            ),
+            seed in any::<u64>(),
+        ) {
+            let files: Vec<(Vec<u8>, Vec<u8>)> = files.into_iter().collect();
+            let mut shuffled = files.clone();
+            // A deterministic shuffle from the seed.
+            let mut s = seed;
+            for i in (1..shuffled.len()).rev() {
+                s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                shuffled.swap(i, (s >> 33) as usize % (i + 1));
+            }
+            let hash = |list: &[(Vec<u8>, Vec<u8>)]| {
+                hash1(list.iter().map(|f| &f.0), |name| {
+                    Ok(files.iter().find(|f| f.0 == name).map(|f| f.1.as_slice()).unwrap_or_default())
+                })
+                .map_err(|e| e.to_string())
+            };
+            prop_assert_eq!(hash(&files), hash(&shuffled));
+        }
+    }
+}

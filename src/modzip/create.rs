@@ -91,6 +91,18 @@ impl File for DirFile {
     }
 }
 
+/// Reads a root go.mod for its `go` line. Go reads it whole; a go.mod over
+/// [`MAX_GO_MOD`] makes the module invalid anyway, so we stop just past the limit.
+fn read_go_mod<R: Read>(open: impl FnOnce() -> io::Result<R>) -> Option<Vec<u8>> {
+    let mut data = Vec::new();
+    open()
+        .ok()?
+        .take(MAX_GO_MOD + 1)
+        .read_to_end(&mut data)
+        .ok()?;
+    Some(data)
+}
+
 /// `Lstat`s every file and reads the root go.mod's language version.
 fn gather<F: File>(files: &[F]) -> (Vec<Result<FileInfo, String>>, String) {
     let stats: Vec<_> = files
@@ -103,12 +115,8 @@ fn gather<F: File>(files: &[F]) -> (Vec<Result<FileInfo, String>>, String) {
         if f.path() != b"go.mod" || !matches!(stat, Ok(i) if i.kind == FileKind::Regular) {
             continue;
         }
-        if let Ok(r) = f.open() {
-            // A go.mod over the limit is invalid anyway; do not read more than that.
-            let mut data = Vec::new();
-            if r.take(MAX_GO_MOD + 1).read_to_end(&mut data).is_ok() {
-                vers = rules::go_mod_lang(&data);
-            }
+        if let Some(data) = read_go_mod(|| f.open()) {
+            vers = rules::go_mod_lang(&data);
         }
     }
     (stats, vers)
@@ -176,7 +184,7 @@ pub fn create_from_dir<W: Write>(w: W, m: &ModuleVersion, dir: &Path) -> Result<
 /// itself left out (VCS directories, nested modules, vendored files, irregular files),
 /// with paths relative to `dir`.
 pub fn list_files_in_dir(dir: &Path) -> io::Result<(Vec<DirFile>, Vec<FileError>)> {
-    let vers = fs::read(dir.join("go.mod"))
+    let vers = read_go_mod(|| fs::File::open(dir.join("go.mod")))
         .map(|data| rules::go_mod_lang(&data))
         .unwrap_or_default();
     let mut files = Vec::new();

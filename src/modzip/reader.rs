@@ -824,3 +824,43 @@ mod tests {
         assert!(read_all(&mut z, 0).is_err());
     }
 }
+
+#[cfg(test)]
+mod proptests {
+    use super::*;
+    use proptest::prelude::*;
+    use std::io::Cursor;
+
+    proptest! {
+        #[test]
+        fn arbitrary_bytes_never_panic(
+            data in proptest::collection::vec(any::<u8>(), 0..600),
+            flips in proptest::collection::vec((any::<usize>(), any::<u8>()), 0..8),
+        ) {
+            // Raw bytes, and a valid zip with some bytes changed.
+            let mut w = crate::modzip::writer::ZipWriter::new(Vec::new());
+            w.start_file(b"m@v1/a").unwrap();
+            std::io::Write::write_all(&mut w, &data).unwrap();
+            let mut zip = w.finish().unwrap();
+            for (at, b) in &flips {
+                let n = zip.len();
+                zip[at % n] = *b;
+            }
+            for bytes in [data, zip] {
+                let len = bytes.len() as u64;
+                if let Ok(mut z) = ZipReader::new(Cursor::new(bytes), len) {
+                    for i in 0..z.entries().len() {
+                        if let Ok(mut r) = z.open(i) {
+                            let mut buf = [0u8; 64];
+                            while let Ok(n) = r.read_some(&mut buf) {
+                                if n == 0 {
+                                    break;
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -478,3 +478,91 @@ mod tests {
         assert!(check_zip_file_size(MAX_ZIP_FILE + 1).is_some());
     }
 }
+
+#[cfg(test)]
+mod proptests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Names built from the characters the rules care about, plus arbitrary bytes.
+    fn name() -> impl Strategy<Value = Vec<u8>> {
+        let piece = prop_oneof![
+            Just(b"/".to_vec()),
+            Just(b".".to_vec()),
+            Just(b"..".to_vec()),
+            Just(b"go.mod".to_vec()),
+            Just(b"GO.MOD".to_vec()),
+            Just(b"vendor".to_vec()),
+            Just(b"LICENSE".to_vec()),
+            Just("\u{212a}".as_bytes().to_vec()),
+            Just(b"\xff".to_vec()),
+            "[a-zA-Z0-9._~-]{1,4}".prop_map(String::into_bytes),
+            proptest::collection::vec(any::<u8>(), 1..3),
+        ];
+        proptest::collection::vec(piece, 0..6).prop_map(|p| p.concat())
+    }
+
+    fn kind() -> impl Strategy<Value = FileKind> {
+        prop_oneof![
+            Just(FileKind::Regular),
+            Just(FileKind::Dir),
+            Just(FileKind::Symlink),
+            Just(FileKind::Other),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn classify_files_never_panics_and_partitions(
+            files in proptest::collection::vec((name(), kind(), any::<i64>(), any::<bool>()), 0..12),
+            vers in prop_oneof![Just(""), Just("go1.23"), Just("go1.24")],
+        ) {
+            let stats: Vec<Result<FileInfo, String>> = files
+                .iter()
+                .map(|(_, kind, size, fail)| if *fail && *size % 7 == 0 {
+                    Err("lstat failed".to_string())
+                } else {
+                    Ok(FileInfo { kind: *kind, size: *size })
+                })
+                .collect();
+            let facts: Vec<FileFacts<'_>> = files
+                .iter()
+                .zip(&stats)
+                .map(|(f, stat)| FileFacts { path: &f.0, stat })
+                .collect();
+            let out = classify_files(&facts, vers);
+            let cf = &out.checked;
+            prop_assert_eq!(cf.valid.len(), out.valid.len());
+            // Every file is valid or reported (a path is reported at most once).
+            let reported: HashSet<&[u8]> = cf.omitted.iter().chain(&cf.invalid)
+                .map(|e| e.path.as_slice()).collect();
+            prop_assert_eq!(reported.len(), cf.omitted.len() + cf.invalid.len());
+            for (f, _, _, _) in &files {
+                prop_assert!(reported.contains(f.as_slice())
+                    || cf.valid.iter().any(|v| v.as_bytes() == f.as_slice()));
+            }
+            let _ = cf.err().map_err(|e| e.to_string());
+        }
+
+        #[test]
+        fn zip_entry_rules_never_panic(
+            entries in proptest::collection::vec((name(), any::<u64>(), any::<bool>()), 0..12),
+        ) {
+            let mut rules = ZipEntryRules::new("example.com/m", "v1.0.0").unwrap();
+            for (name, size, prefixed) in &entries {
+                let full = if *prefixed {
+                    [rules.prefix().as_bytes(), name].concat()
+                } else {
+                    name.clone()
+                };
+                rules.check_entry(&full, *size);
+            }
+            let cf = rules.finish();
+            for v in &cf.valid {
+                prop_assert!(v.starts_with("example.com/m@v1.0.0/"));
+                prop_assert!(module::check_file_path(&v["example.com/m@v1.0.0/".len()..]).is_ok());
+            }
+            let _ = cf.err().map_err(|e| e.to_string());
+        }
+    }
+}

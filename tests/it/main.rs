@@ -18,4 +18,5 @@ mod mvs_vectors;
 mod pseudo_vectors;
 mod semver_vectors;
 mod zip_conformance;
+mod zip_go_diff;
 mod zip_misc;
