@@ -73,13 +73,16 @@ fn unzip_inner(dir: &Path, m: &ModuleVersion, zip_file: &Path) -> Result<(), Cau
         return Err(Cause::Zip(ZipError::Format));
     };
 
-    let prefix_len = format!("{}@{}/", m.path, m.version).len();
+    let prefix = format!("{}@{}/", m.path, m.version);
     mkdir_all(dir)?;
     let dir_bytes = path_bytes(dir).into_owned();
     let mut buf = vec![0u8; 32 * 1024];
     for index in 0..z.entries().len() {
         let entry = &z.entries()[index];
-        let name = &entry.name[prefix_len..];
+        // Every entry passed the prefix check above.
+        let Some(name) = entry.name.strip_prefix(prefix.as_bytes()) else {
+            return Err(Cause::Zip(ZipError::Format));
+        };
         if name.is_empty() || name.ends_with(b"/") {
             continue;
         }

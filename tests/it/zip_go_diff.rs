@@ -170,6 +170,17 @@ fn compare(s: &Served, go: &Value, unzip_dir: &Path) -> Result<(), String> {
                 .then_some(())
                 .ok_or(format!("go: {err}; our check: {:?}", cf.invalid));
         }
+        let extracted = format!("/pkg/mod/{}@{}/", s.m.path, s.m.version);
+        if err.contains(&extracted) {
+            // go extracted the zip, then failed on the tree (a directory named go.mod
+            // cannot be read as one): our extraction must succeed with the zip's h1.
+            unzipped.map_err(|e| format!("go extracted it, we failed: {e}"))?;
+            let prefix = format!("{}@{}", s.m.path, s.m.version);
+            let ours = dirhash::hash_dir(unzip_dir, &prefix).map_err(|e| e.to_string())?;
+            return (ours == our_sum)
+                .then_some(())
+                .ok_or(format!("hash_dir of our extraction {ours}, zip {our_sum}"));
+        }
         if err.contains(".mod: ") && s.go_mod.is_none() {
             // No go.mod is served: neither side has anything to hash or verify.
             return Ok(());
@@ -430,6 +441,94 @@ fn zip_go_diff_live_zip_sums() {
             (again == want)
                 .then_some(())
                 .ok_or(format!("create_from_dir of go's tree {again}, want {want}"))
+        });
+    }
+    t.finish();
+}
+
+/// x/mod's unzip archives (`conformance/zip/unzip`) served as modules: wherever the
+/// module path and version are valid and every entry is under the module prefix (so
+/// go gets as far as extracting), go's `unzip` error must be ours word for word, and a
+/// zip go extracts we must extract to the same `h1`.
+#[test]
+fn zip_go_diff_unzip_archives() {
+    const TEST: &str = "zip_go_diff_unzip_archives";
+    let archives = crate::zip_conformance::archives(TEST, "zip/unzip");
+    let Some(go) = support::go(TEST) else {
+        return;
+    };
+    let home = tempfile::tempdir().unwrap();
+    let (proxy, work, ours) = (
+        home.path().join("proxy"),
+        home.path().join("work"),
+        home.path().join("ours"),
+    );
+    for d in [&proxy, &work, &ours] {
+        std::fs::create_dir_all(d).unwrap();
+    }
+    let mut cases: Vec<(String, Served)> = Vec::new();
+    for file in &archives {
+        let t = crate::zip_conformance::read_test(file);
+        let Ok(path) = std::str::from_utf8(&t.path) else {
+            continue;
+        };
+        let m = ModuleVersion::new(path, t.version.clone());
+        let prefix = format!("{m}/");
+        let servable = module::check(&m.path, &m.version).is_ok()
+            && module::canonical_version(&m.version) == m.version
+            && t.archive
+                .files
+                .iter()
+                .all(|f| f.name.starts_with(prefix.as_bytes()));
+        if !servable {
+            continue;
+        }
+        let zip_bytes = plain_zip(
+            t.archive
+                .files
+                .iter()
+                .map(|f| (f.name.as_slice(), f.data.as_slice())),
+        );
+        let at_v = proxy.join(module::escape_path(&m.path).unwrap()).join("@v");
+        std::fs::create_dir_all(&at_v).unwrap();
+        let ev = module::escape_version(&m.version).unwrap();
+        let go_mod = format!("module {}\n", m.path).into_bytes();
+        std::fs::write(at_v.join(format!("{ev}.zip")), &zip_bytes).unwrap();
+        std::fs::write(at_v.join(format!("{ev}.mod")), &go_mod).unwrap();
+        std::fs::write(
+            at_v.join(format!("{ev}.info")),
+            format!("{{\"Version\":\"{}\"}}\n", m.version),
+        )
+        .unwrap();
+        let zip = home.path().join(format!("{}.zip", t.name));
+        std::fs::write(&zip, &zip_bytes).unwrap();
+        cases.push((
+            t.name.clone(),
+            Served {
+                file: t.name.clone(),
+                m,
+                go_mod: Some(go_mod),
+                zip,
+            },
+        ));
+    }
+    // Several archives share a module path and version: one go run per archive.
+    let mut t = Tally::new("zip/unzip vs go mod download");
+    for (i, (name, s)) in cases.iter().enumerate() {
+        let gohome = home.path().join(format!("go{i}"));
+        std::fs::create_dir_all(&gohome).unwrap();
+        // Serve only this archive's zip under the shared name.
+        let at_v = proxy
+            .join(module::escape_path(&s.m.path).unwrap())
+            .join("@v");
+        let ev = module::escape_version(&s.m.version).unwrap();
+        std::fs::copy(&s.zip, at_v.join(format!("{ev}.zip"))).unwrap();
+        let mut cmd = go.command(&work, &gohome);
+        cmd.env("GOPROXY", format!("file://{}", proxy.display()));
+        let results = download_json(cmd, &[s.m.to_string()]);
+        t.check(name, || {
+            let r = results.first().ok_or("go printed nothing")?;
+            compare(s, r, &ours.join(i.to_string()))
         });
     }
     t.finish();
