@@ -10,15 +10,13 @@
 //! The compressed bytes need not equal Go's (module hashes cover names and contents
 //! only); everything else matches, so the writer needs only `Write`.
 
+use super::reader::{
+    DATA_DESCRIPTOR_SIGNATURE, DEFLATE, DIRECTORY_END_SIGNATURE, DIRECTORY_HEADER_SIGNATURE,
+    DIRECTORY64_END_SIGNATURE, DIRECTORY64_LOC_SIGNATURE, FILE_HEADER_SIGNATURE,
+};
 use flate2::{Compress, Compression, FlushCompress, Status};
 use std::io::{self, Write};
 
-const FILE_HEADER_SIGNATURE: u32 = 0x0403_4b50;
-const DIRECTORY_HEADER_SIGNATURE: u32 = 0x0201_4b50;
-const DIRECTORY_END_SIGNATURE: u32 = 0x0605_4b50;
-const DIRECTORY64_LOC_SIGNATURE: u32 = 0x0706_4b50;
-const DIRECTORY64_END_SIGNATURE: u32 = 0x0606_4b50;
-const DATA_DESCRIPTOR_SIGNATURE: u32 = 0x0807_4b50;
 const ZIP_VERSION_20: u16 = 20;
 const ZIP_VERSION_45: u16 = 45;
 const U16_MAX: u64 = 0xffff;
@@ -99,7 +97,7 @@ impl<W: Write> ZipWriter<W> {
         b.extend_from_slice(&FILE_HEADER_SIGNATURE.to_le_bytes());
         b.extend_from_slice(&ZIP_VERSION_20.to_le_bytes());
         b.extend_from_slice(&flags.to_le_bytes());
-        b.extend_from_slice(&crate::modzip::reader::DEFLATE.to_le_bytes());
+        b.extend_from_slice(&DEFLATE.to_le_bytes());
         b.extend_from_slice(&[0; 4]); // DOS time and date
         b.extend_from_slice(&[0; 12]); // CRC and sizes follow in the data descriptor
         b.extend_from_slice(&(name.len() as u16).to_le_bytes());
@@ -190,7 +188,7 @@ impl<W: Write> ZipWriter<W> {
             };
             b.extend_from_slice(&reader_version.to_le_bytes());
             b.extend_from_slice(&h.flags.to_le_bytes());
-            b.extend_from_slice(&crate::modzip::reader::DEFLATE.to_le_bytes());
+            b.extend_from_slice(&DEFLATE.to_le_bytes());
             b.extend_from_slice(&[0; 4]); // DOS time and date
             b.extend_from_slice(&h.crc32.to_le_bytes());
             let mut extra = Vec::new();

@@ -28,12 +28,13 @@ pub use entry::EntryReader;
 use std::io::{self, BufReader, Read, Seek, SeekFrom};
 use std::sync::Arc;
 
-const FILE_HEADER_SIGNATURE: u32 = 0x0403_4b50;
-const DIRECTORY_HEADER_SIGNATURE: u32 = 0x0201_4b50;
-const DIRECTORY_END_SIGNATURE: u32 = 0x0605_4b50;
-const DIRECTORY64_LOC_SIGNATURE: u32 = 0x0706_4b50;
-const DIRECTORY64_END_SIGNATURE: u32 = 0x0606_4b50;
-const DATA_DESCRIPTOR_SIGNATURE: u32 = 0x0807_4b50;
+// Record signatures (shared with the writer).
+pub(crate) const FILE_HEADER_SIGNATURE: u32 = 0x0403_4b50;
+pub(crate) const DIRECTORY_HEADER_SIGNATURE: u32 = 0x0201_4b50;
+pub(crate) const DIRECTORY_END_SIGNATURE: u32 = 0x0605_4b50;
+pub(crate) const DIRECTORY64_LOC_SIGNATURE: u32 = 0x0706_4b50;
+pub(crate) const DIRECTORY64_END_SIGNATURE: u32 = 0x0606_4b50;
+pub(crate) const DATA_DESCRIPTOR_SIGNATURE: u32 = 0x0807_4b50;
 const FILE_HEADER_LEN: usize = 30;
 const DIRECTORY_HEADER_LEN: usize = 46;
 const DIRECTORY_END_LEN: usize = 22;
