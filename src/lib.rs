@@ -40,4 +40,5 @@ pub mod module;
 pub mod modzip;
 pub mod mvs;
 pub mod semver;
+pub mod testkit;
 pub mod txtar;

@@ -9,6 +9,7 @@ mod dirhash_vectors;
 mod gosum_tests;
 mod gounicode_tables;
 mod gover_vectors;
+mod modfile_edit_go_diff;
 mod modfile_fixtures;
 mod modfile_go_diff;
 mod modfile_vectors;
