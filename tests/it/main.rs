@@ -21,3 +21,4 @@ mod semver_vectors;
 mod zip_conformance;
 mod zip_go_diff;
 mod zip_misc;
+mod zip_oracle;

@@ -249,9 +249,9 @@ fn special_dir(desc: &str, tmp: &Path) -> Result<std::path::PathBuf, String> {
         "dir_is_vendor" => {
             let vendor = tmp.join("vendor");
             std::fs::create_dir(&vendor).unwrap();
-            // The go.mod text is quoted in the description.
+            // The go.mod text is the last thing quoted in the description.
             let go_mod = desc
-                .split('\'')
+                .rsplit('\'')
                 .nth(1)
                 .map(|s| s.replace("\\n", "\n"))
                 .unwrap_or_else(|| "module example.com/m\n\ngo 1.13\n".into());
