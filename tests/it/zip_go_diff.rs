@@ -336,7 +336,8 @@ fn zip_go_diff_proxy_modules() {
 
     // One go run for every served module.
     let args: Vec<String> = served.iter().map(|s| s.m.to_string()).collect();
-    let mut cmd = go.command(&work, home.path());
+    let sb = support::sandbox();
+    let mut cmd = go.command(&sb, &work);
     cmd.env("GOPROXY", format!("file://{}", proxy.display()));
     let results = download_json(cmd, &args);
     let by_module: HashMap<(String, String), &Served> = served
@@ -392,7 +393,7 @@ fn zip_go_diff_live_zip_sums() {
         .iter()
         .map(|r| format!("{}@{}", r[0], r[1]))
         .collect();
-    let mut cmd = std::process::Command::new(&go.bin);
+    let mut cmd = std::process::Command::new(go.bin());
     cmd.current_dir(&work)
         .env("GOPATH", home.path().join("gopath"))
         .env("GOMODCACHE", home.path().join("gopath/pkg/mod"))
@@ -515,15 +516,14 @@ fn zip_go_diff_unzip_archives() {
     // Several archives share a module path and version: one go run per archive.
     let mut t = Tally::new("zip/unzip vs go mod download");
     for (i, (name, s)) in cases.iter().enumerate() {
-        let gohome = home.path().join(format!("go{i}"));
-        std::fs::create_dir_all(&gohome).unwrap();
         // Serve only this archive's zip under the shared name.
         let at_v = proxy
             .join(module::escape_path(&s.m.path).unwrap())
             .join("@v");
         let ev = module::escape_version(&s.m.version).unwrap();
         std::fs::copy(&s.zip, at_v.join(format!("{ev}.zip"))).unwrap();
-        let mut cmd = go.command(&work, &gohome);
+        let sb = support::sandbox();
+        let mut cmd = go.command(&sb, &work);
         cmd.env("GOPROXY", format!("file://{}", proxy.display()));
         let results = download_json(cmd, &[s.m.to_string()]);
         t.check(name, || {

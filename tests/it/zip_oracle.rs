@@ -35,9 +35,9 @@ fn copy_package(from: &Path, to: &Path) -> io::Result<()> {
     Ok(())
 }
 
-fn build_oracle(go: &support::Go, dir: &Path, home: &Path) -> Result<PathBuf, String> {
+fn build_oracle(go: &support::Go, dir: &Path, sb: &support::Sandbox) -> Result<PathBuf, String> {
     let goroot = go
-        .command(dir, home)
+        .command(sb, dir)
         .args(["env", "GOROOT"])
         .output()
         .map_err(|e| format!("go env: {e}"))?;
@@ -63,7 +63,7 @@ fn build_oracle(go: &support::Go, dir: &Path, home: &Path) -> Result<PathBuf, St
     write(m.join("cmd/ziporacle/main.go"), ORACLE)?;
     let bin = dir.join("ziporacle");
     let out = go
-        .command(&m, home)
+        .command(sb, &m)
         .env(
             "GOCACHE",
             Path::new(env!("CARGO_TARGET_TMPDIR")).join("go-oracle-cache"),
@@ -468,8 +468,8 @@ fn zip_oracle_matches_go() {
         return;
     };
     let tmp = tempfile::tempdir().unwrap();
-    let home = tmp.path().join("home");
-    let bin = build_oracle(&go, tmp.path(), &home).unwrap_or_else(|e| panic!("{e}"));
+    let sb = support::sandbox();
+    let bin = build_oracle(&go, tmp.path(), &sb).unwrap_or_else(|e| panic!("{e}"));
     let work = tmp.path().join("cases");
     std::fs::create_dir_all(&work).unwrap();
     let cases = corpus(&work);
