@@ -18,5 +18,6 @@ mod module_vectors;
 mod mvs_vectors;
 mod pseudo_vectors;
 mod semver_vectors;
+mod testproxy;
 mod zip_conformance;
 mod zip_misc;
