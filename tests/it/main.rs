@@ -19,6 +19,7 @@ mod module_vectors;
 mod mvs_vectors;
 mod pseudo_vectors;
 mod semver_vectors;
+mod testproxy;
 mod zip_conformance;
 mod zip_go_diff;
 mod zip_misc;
