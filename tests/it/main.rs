@@ -7,6 +7,7 @@ mod support;
 
 mod dirhash_vectors;
 mod go_harness;
+mod go_through_testproxy;
 mod gosum_tests;
 mod gounicode_tables;
 mod gover_vectors;

@@ -182,8 +182,15 @@ impl Tally {
     }
 }
 
-/// Appends a line to `<target tmp>/conformance-report/<label>.txt`; `.ci/run` prints
-/// them all after the tests.
+/// Prints a result worth keeping (a count, an observed protocol pattern) and records
+/// it with the conformance report, so `.ci/run` shows it after the tests.
+pub fn note(label: &str, text: &str) {
+    eprintln!("{label}: {text}");
+    write_report(label, &format!("{label}: {text}\n"));
+}
+
+/// Writes `<target tmp>/conformance-report/<label>.txt`; `.ci/run` prints them all
+/// after the tests.
 fn write_report(label: &str, line: &str) {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("conformance-report");
     let _ = std::fs::create_dir_all(&dir);
