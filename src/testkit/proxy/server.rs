@@ -74,6 +74,13 @@ impl State {
         self.faults.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// Resets a connection (TCP RST), marking it in the connection log first so the
+    /// log says so by the time the peer sees the reset.
+    pub(crate) fn reset_connection(&self, conn_id: u64, ctl: &ConnControl) {
+        self.logs.conn_update(conn_id, |c| c.reset = true);
+        ctl.reset();
+    }
+
     fn since_epoch(&self) -> Duration {
         self.epoch.elapsed()
     }
@@ -221,11 +228,9 @@ impl Drop for ConnGuard {
     fn drop(&mut self) {
         let closed = self.state.since_epoch();
         let written = self.ctl.written.load(Ordering::Relaxed);
-        let reset = self.ctl.was_reset();
         self.state.logs.conn_update(self.id, |c| {
             c.closed = Some(closed);
             c.bytes_written = written;
-            c.reset = reset;
         });
         self.state.counters.conn_closed();
     }

@@ -4,6 +4,8 @@
 
 mod client;
 mod conformance;
+mod faults;
+mod hostile;
 mod transport;
 
 use base64::Engine;
