@@ -6,6 +6,7 @@ mod client;
 mod conformance;
 mod faults;
 mod hostile;
+mod netem;
 mod transport;
 
 use base64::Engine;
