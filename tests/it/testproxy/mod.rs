@@ -8,6 +8,7 @@ mod faults;
 mod hostile;
 mod netem;
 mod transport;
+mod with_go;
 
 use base64::Engine;
 use sha2::{Digest, Sha256};
