@@ -20,4 +20,6 @@ mod pseudo_vectors;
 mod semver_vectors;
 mod testproxy;
 mod zip_conformance;
+mod zip_go_diff;
 mod zip_misc;
+mod zip_oracle;
