@@ -121,7 +121,7 @@ pub(crate) struct InjectedBodyError;
 enum Phase {
     /// Sending the bytes before the cut.
     BeforeCut,
-    /// At the cut, waiting [`SETTLE`] before a reset.
+    /// At the cut, waiting [`SETTLE`] before cutting.
     Settling,
     /// Past the cut (a stall that resumed): sending the rest.
     Resumed,
@@ -137,6 +137,7 @@ pub(crate) struct ResponseBody {
     status: u16,
     headers_at: Instant,
     state: Arc<State>,
+    conn_id: u64,
     conn: Arc<ConnControl>,
     draft: Option<Draft>,
 }
@@ -164,6 +165,7 @@ impl ResponseBody {
             status,
             headers_at: Instant::now(),
             state,
+            conn_id: draft.conn,
             conn,
             draft: Some(draft),
         }
@@ -245,25 +247,30 @@ impl http_body::Body for ResponseBody {
                 return Poll::Ready(None);
             }
             match (this.delivery, this.phase) {
-                (Delivery::Stall { pause, .. }, _) => {
-                    this.phase = Phase::Resumed;
-                    match pause {
-                        Some(d) => this.timer = Some(Box::pin(tokio::time::sleep(d))),
-                        // Stalled for good: nothing wakes this body again.
-                        None => return Poll::Pending,
+                (Delivery::Stall { pause, .. }, _) => match pause {
+                    Some(d) => {
+                        this.phase = Phase::Resumed;
+                        this.timer = Some(Box::pin(tokio::time::sleep(d)));
                     }
+                    // Stalled for good: every poll comes back here.
+                    None => return Poll::Pending,
+                },
+                (
+                    Delivery::Reset { .. }
+                    | Delivery::StreamReset { .. }
+                    | Delivery::Truncate { .. },
+                    Phase::BeforeCut,
+                ) => {
+                    this.phase = Phase::Settling;
+                    this.timer = Some(Box::pin(tokio::time::sleep(SETTLE)));
                 }
                 (Delivery::Truncate { .. }, _) => {
                     this.finish(Outcome::Cut);
                     return Poll::Ready(None);
                 }
-                (Delivery::Reset { .. } | Delivery::StreamReset { .. }, Phase::BeforeCut) => {
-                    this.phase = Phase::Settling;
-                    this.timer = Some(Box::pin(tokio::time::sleep(SETTLE)));
-                }
                 (Delivery::Reset { .. }, _) => {
                     this.finish(Outcome::Cut);
-                    this.conn.reset();
+                    this.state.reset_connection(this.conn_id, &this.conn);
                     // The connection task now drops the connection, and this body.
                     return Poll::Pending;
                 }

@@ -136,7 +136,7 @@ pub(crate) async fn handle<B>(
             _,
         ) => {
             draft.finish(&state, 0, 0, 0, Instant::now(), Outcome::ResetBeforeHeaders);
-            conn.ctl.reset();
+            state.reset_connection(conn.id, &conn.ctl);
             // The connection task drops the connection, and this future with it.
             return std::future::pending().await;
         }

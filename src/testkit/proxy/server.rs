@@ -23,6 +23,13 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
 use tokio_rustls::TlsAcceptor;
 
+/// Under a bandwidth cap, the most that TLS and HTTP/2 may buffer above the throttled
+/// socket, so a response's logged end stays within a few buffers of the wire.
+const THROTTLED_BUFFER: usize = 16 * 1024;
+
+/// HTTP/2 send buffer per stream otherwise.
+const DEFAULT_H2_SEND_BUFFER: usize = 256 * 1024;
+
 /// How long a client may take over its TLS handshake.
 const TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -72,6 +79,18 @@ impl State {
     pub(crate) fn faults(&self) -> MutexGuard<'_, FaultSet> {
         // Fault counts stay consistent under a panic elsewhere: each update is one step.
         self.faults.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Whether a bandwidth cap is on.
+    fn throttled(&self) -> bool {
+        self.net.per_conn_bandwidth.is_some() || self.net.total_bandwidth.is_some()
+    }
+
+    /// Resets a connection (TCP RST), marking it in the connection log first so the
+    /// log says so by the time the peer sees the reset.
+    pub(crate) fn reset_connection(&self, conn_id: u64, ctl: &ConnControl) {
+        self.logs.conn_update(conn_id, |c| c.reset = true);
+        ctl.reset();
     }
 
     fn since_epoch(&self) -> Duration {
@@ -192,7 +211,7 @@ async fn connection(
     match tls {
         None => serve(state, io, id, false, None, ctl).await,
         Some(acceptor) => {
-            let stream =
+            let mut stream =
                 match tokio::time::timeout(TLS_HANDSHAKE_TIMEOUT, acceptor.accept(io)).await {
                     Ok(Ok(s)) => s,
                     // A client that gives up or rejects the certificate: nothing to serve.
@@ -204,6 +223,9 @@ async fn connection(
                 .alpn_protocol()
                 .map(|p| String::from_utf8_lossy(p).into_owned());
             state.logs.conn_update(id, |c| c.alpn = alpn.clone());
+            if state.throttled() {
+                stream.get_mut().1.set_buffer_limit(Some(THROTTLED_BUFFER));
+            }
             serve(state, stream, id, true, alpn, ctl).await;
         }
     }
@@ -221,11 +243,9 @@ impl Drop for ConnGuard {
     fn drop(&mut self) {
         let closed = self.state.since_epoch();
         let written = self.ctl.written.load(Ordering::Relaxed);
-        let reset = self.ctl.was_reset();
         self.state.logs.conn_update(self.id, |c| {
             c.closed = Some(closed);
             c.bytes_written = written;
-            c.reset = reset;
         });
         self.state.counters.conn_closed();
     }
@@ -247,10 +267,15 @@ async fn serve<IO>(
         .timer(TokioTimer::new())
         .max_buf_size(16 * 1024)
         .keep_alive(true);
+    let send_buf = if state.throttled() {
+        THROTTLED_BUFFER
+    } else {
+        DEFAULT_H2_SEND_BUFFER
+    };
     builder
         .http2()
         .timer(TokioTimer::new())
-        .max_send_buf_size(64 * 1024);
+        .max_send_buf_size(send_buf);
     let builder = match (tls, alpn.as_deref()) {
         (true, Some("h2")) => builder.http2_only(),
         (true, _) => builder.http1_only(),

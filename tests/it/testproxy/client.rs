@@ -87,11 +87,29 @@ impl Client {
     }
 
     pub async fn request_async(&self, method: &str, path: &str) -> Result<Resp, String> {
+        let mut conn = self.connect().await?;
+        conn.send(method, path).await
+    }
+
+    /// Sends GETs one after another on one connection.
+    pub fn get_on_one_connection(&self, paths: &[&str]) -> Result<Vec<Resp>, String> {
+        block_on(async {
+            let mut conn = self.connect().await?;
+            let mut out = Vec::new();
+            for p in paths {
+                out.push(conn.send("GET", p).await?);
+            }
+            Ok(out)
+        })
+    }
+
+    /// Opens a connection (TCP, TLS with ALPN, HTTP handshake).
+    pub async fn connect(&self) -> Result<Conn, String> {
         let tcp = TcpStream::connect(self.addr)
             .await
             .map_err(|e| format!("connect: {e}"))?;
         match &self.tls {
-            None => send(tcp, false, self.addr, method, path).await,
+            None => Conn::handshake(tcp, false, self.addr).await,
             Some(cfg) => {
                 let name = pki_types::ServerName::IpAddress(self.addr.ip().into());
                 let stream = tokio_rustls::TlsConnector::from(cfg.clone())
@@ -99,74 +117,92 @@ impl Client {
                     .await
                     .map_err(|e| format!("TLS handshake: {e}"))?;
                 let h2 = stream.get_ref().1.alpn_protocol() == Some(b"h2");
-                send(stream, h2, self.addr, method, path).await
+                Conn::handshake(stream, h2, self.addr).await
             }
         }
     }
 }
 
-async fn send<IO>(
-    io: IO,
-    h2: bool,
+enum Sender {
+    H1(hyper::client::conn::http1::SendRequest<Empty<Bytes>>),
+    H2(hyper::client::conn::http2::SendRequest<Empty<Bytes>>),
+}
+
+/// One client connection.
+pub struct Conn {
+    sender: Sender,
     addr: SocketAddr,
-    method: &str,
-    path: &str,
-) -> Result<Resp, String>
-where
-    IO: AsyncRead + AsyncWrite + Unpin + Send + 'static,
-{
-    let io = TokioIo::new(io);
-    let req = Request::builder()
-        .method(method)
-        .uri(if h2 {
-            format!("https://{addr}{path}")
+}
+
+impl Conn {
+    async fn handshake<IO>(io: IO, h2: bool, addr: SocketAddr) -> Result<Conn, String>
+    where
+        IO: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+    {
+        let io = TokioIo::new(io);
+        let sender = if h2 {
+            let (sender, conn) = hyper::client::conn::http2::handshake(TokioExecutor::new(), io)
+                .await
+                .map_err(|e| format!("h2 handshake: {e}"))?;
+            tokio::spawn(conn);
+            Sender::H2(sender)
         } else {
-            path.to_string()
-        })
-        .header("host", addr.to_string())
-        .body(Empty::<Bytes>::new())
-        .map_err(|e| format!("request: {e}"))?;
-    let start = Instant::now();
-    let resp = if h2 {
-        let (mut sender, conn) = hyper::client::conn::http2::handshake(TokioExecutor::new(), io)
-            .await
-            .map_err(|e| format!("h2 handshake: {e}"))?;
-        tokio::spawn(conn);
-        sender.send_request(req).await
-    } else {
-        let (mut sender, conn) = hyper::client::conn::http1::handshake(io)
-            .await
-            .map_err(|e| format!("h1 handshake: {e}"))?;
-        tokio::spawn(conn);
-        sender.send_request(req).await
+            let (sender, conn) = hyper::client::conn::http1::handshake(io)
+                .await
+                .map_err(|e| format!("h1 handshake: {e}"))?;
+            tokio::spawn(conn);
+            Sender::H1(sender)
+        };
+        Ok(Conn { sender, addr })
     }
-    .map_err(|e| format!("request failed: {e:?}"))?;
-    let headers_after = start.elapsed();
-    let (parts, mut body) = resp.into_parts();
-    let mut data = Vec::new();
-    let mut body_error = None;
-    while let Some(frame) = body.frame().await {
-        match frame {
-            Ok(f) => {
-                if let Some(d) = f.data_ref() {
-                    data.extend_from_slice(d);
+
+    /// Sends one request and reads the whole response.
+    pub async fn send(&mut self, method: &str, path: &str) -> Result<Resp, String> {
+        let addr = self.addr;
+        let h2 = matches!(self.sender, Sender::H2(_));
+        let req = Request::builder()
+            .method(method)
+            .uri(if h2 {
+                format!("https://{addr}{path}")
+            } else {
+                path.to_string()
+            })
+            .header("host", addr.to_string())
+            .body(Empty::<Bytes>::new())
+            .map_err(|e| format!("request: {e}"))?;
+        let start = Instant::now();
+        let resp = match &mut self.sender {
+            Sender::H1(s) => s.send_request(req).await,
+            Sender::H2(s) => s.send_request(req).await,
+        }
+        .map_err(|e| format!("request failed: {e:?}"))?;
+        let headers_after = start.elapsed();
+        let (parts, mut body) = resp.into_parts();
+        let mut data = Vec::new();
+        let mut body_error = None;
+        while let Some(frame) = body.frame().await {
+            match frame {
+                Ok(f) => {
+                    if let Some(d) = f.data_ref() {
+                        data.extend_from_slice(d);
+                    }
+                }
+                Err(e) => {
+                    body_error = Some(format!("{e:?}"));
+                    break;
                 }
             }
-            Err(e) => {
-                body_error = Some(format!("{e:?}"));
-                break;
-            }
         }
+        Ok(Resp {
+            status: parts.status.as_u16(),
+            version: parts.version,
+            headers: parts.headers,
+            body: data,
+            body_error,
+            headers_after,
+            total: start.elapsed(),
+        })
     }
-    Ok(Resp {
-        status: parts.status.as_u16(),
-        version: parts.version,
-        headers: parts.headers,
-        body: data,
-        body_error,
-        headers_after,
-        total: start.elapsed(),
-    })
 }
 
 /// Runs a future on a fresh current-thread runtime (cheap, and nothing outlives the

@@ -4,7 +4,11 @@
 
 mod client;
 mod conformance;
+mod faults;
+mod hostile;
+mod netem;
 mod transport;
+mod with_go;
 
 use base64::Engine;
 use sha2::{Digest, Sha256};

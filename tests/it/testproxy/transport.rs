@@ -78,4 +78,16 @@ fn plain_http1() {
     assert_eq!(r.status, 200);
     assert!(r.body.is_empty());
     assert_eq!(r.header("content-type"), Some("application/zip"));
+
+    // Keep-alive: several requests share one connection.
+    proxy.clear_log();
+    let before = proxy.connections().len();
+    let rs = Client::new(&proxy, false)
+        .get_on_one_connection(&["/mod/example.com/m/@v/list", "/mod/example.com/m/@latest"])
+        .expect("GETs");
+    assert_eq!(rs.iter().map(|r| r.status).collect::<Vec<_>>(), [200, 200]);
+    assert_eq!(proxy.connections().len(), before + 1);
+    assert!(proxy.wait_for_log(2, std::time::Duration::from_secs(5)));
+    let conns: Vec<u64> = proxy.log().iter().map(|r| r.conn).collect();
+    assert_eq!(conns[0], conns[1]);
 }
