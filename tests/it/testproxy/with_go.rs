@@ -47,9 +47,12 @@ fn go_sum(m: &StoredModule) -> String {
 /// `with_sum`, the working directory is a main module requiring the module, with
 /// the right go.sum, so checksums are verified.
 fn download(go: &Go, proxy: &TestProxy, module: &StoredModule, with_sum: bool) -> Output {
-    let home = tempfile::tempdir().expect("home");
-    let work = home.path().join("work");
-    std::fs::create_dir_all(&work).expect("work dir");
+    let mut sb = support::sandbox();
+    sb.goproxy(proxy.goproxy_url());
+    if let Some(ca) = proxy.ca_cert_path() {
+        sb.ssl_cert_file(ca);
+    }
+    let work = sb.work_dir();
     let mut args = vec!["mod", "download", "-json"];
     let target = format!("{PATH}@{VERSION}");
     if with_sum {
@@ -63,12 +66,7 @@ fn download(go: &Go, proxy: &TestProxy, module: &StoredModule, with_sum: bool) -
     } else {
         args.push(&target);
     }
-    let mut cmd = go.command(&work, home.path());
-    cmd.args(&args).env("GOPROXY", proxy.goproxy_url());
-    if let Some(ca) = proxy.ca_cert_path() {
-        cmd.env("SSL_CERT_FILE", ca);
-    }
-    cmd.output().expect("run go")
+    go.command(&sb, &work).args(&args).output().expect("run go")
 }
 
 fn text(o: &Output) -> String {
