@@ -14,9 +14,7 @@ const MOD: &str = "/mod/example.com/big/@v/v1.0.0.mod";
 
 /// A module whose zip is about 100 KiB, so cuts land mid-body.
 fn big_module(u: &Universe) -> Arc<StoredModule> {
-    let data: Vec<u8> = (0..100_000u32)
-        .map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
-        .collect();
+    let data = super::noise(100_000);
     Package::new("example.com/big", "v1.0.0")
         .file("data.bin", data)
         .publish(u)

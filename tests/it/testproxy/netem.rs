@@ -13,7 +13,7 @@ const ZIP: &str = "/mod/example.com/m/@v/v1.0.0.zip";
 
 fn universe(zip_bytes: usize) -> Universe {
     let u = Universe::new();
-    let data: Vec<u8> = (0..zip_bytes).map(|i| (i * 7 % 251) as u8).collect();
+    let data = super::noise(zip_bytes);
     Package::new("example.com/m", "v1.0.0")
         .file("data.bin", data)
         .publish(&u);
