@@ -182,7 +182,11 @@ async fn answer(state: &Arc<State>, route: Route) -> Reply {
         Route::TooLong => Reply::text(414, "request target too long"),
         Route::BadRequest(msg) => Reply::text(400, msg),
         Route::NotFound(msg) => Reply::text(not_found, msg),
-        Route::Invalid => Reply::text(200, "invalid"),
+        // Exactly Go's test proxy's body, without a newline.
+        Route::Invalid => Reply {
+            body: Bytes::from_static(b"invalid"),
+            ..Reply::text(200, "")
+        },
         Route::Status(code) => Reply::empty(code),
         Route::Redirect(loc) => {
             let mut r = Reply::empty(302);

@@ -2,11 +2,14 @@
 //! (`proxy_modules.json`), hostile requests, each fault kind on the wire, network
 //! emulation measured from the request log, and the real `go` against it.
 
+mod cli;
 mod client;
 mod conformance;
 mod faults;
 mod hostile;
 mod netem;
+mod prefixes;
+mod sources;
 mod transport;
 mod with_go;
 
