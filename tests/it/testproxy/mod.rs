@@ -13,6 +13,47 @@ mod sources;
 mod transport;
 mod with_go;
 
+use crate::support;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// A fresh, isolated place to run the real `go` against a test proxy. It is the
+/// testproxy tests' only contact with `support`'s go runner, so a change of that API
+/// touches this one type.
+pub struct GoEnv {
+    home: tempfile::TempDir,
+    work: PathBuf,
+}
+
+impl GoEnv {
+    pub fn new() -> GoEnv {
+        let home = tempfile::tempdir().expect("go home");
+        let work = home.path().join("work");
+        std::fs::create_dir_all(&work).expect("work dir");
+        GoEnv { home, work }
+    }
+
+    /// The directory `go` runs in (empty: no main module unless a test writes one).
+    pub fn work(&self) -> &Path {
+        &self.work
+    }
+
+    /// The module cache `go` fills.
+    pub fn gomodcache(&self) -> PathBuf {
+        self.home.path().join("gopath/pkg/mod")
+    }
+
+    /// `go` with `GOPROXY=goproxy` (and `SSL_CERT_FILE=ca` when given), `GOSUMDB=off`.
+    pub fn command(&mut self, go: &support::Go, goproxy: &str, ca: Option<&Path>) -> Command {
+        let mut cmd = go.command(&self.work, self.home.path());
+        cmd.env("GOPROXY", goproxy);
+        if let Some(ca) = ca {
+            cmd.env("SSL_CERT_FILE", ca);
+        }
+        cmd
+    }
+}
+
 /// Named files: (name, contents).
 pub type Files = Vec<(Vec<u8>, Vec<u8>)>;
 

@@ -2,6 +2,7 @@
 //! `/mod/redirect/<n>/`, `/mod/sumdb-<N>/`) and the checksum-database hook, on the
 //! wire and as the real `go` sees them through `GOPROXY` lists.
 
+use super::GoEnv;
 use super::client::Client;
 use crate::support;
 use gomodfetch::testkit::proxy::{HookReply, ProxyConfig, SumdbHandler, SumdbMount, TestProxy};
@@ -147,11 +148,9 @@ fn go_through_prefixes() {
     ];
     let mut failures = Vec::new();
     for (goproxy, succeeds, want) in cases {
-        let home = tempfile::tempdir().expect("home");
-        let out = go
-            .command(home.path(), home.path())
+        let out = GoEnv::new()
+            .command(&go, &goproxy, None)
             .args(["mod", "download", "-json", "example.com/m@v1.0.0"])
-            .env("GOPROXY", &goproxy)
             .output()
             .expect("run go");
         let all = format!(

@@ -1,6 +1,7 @@
 //! Sources: a GOPROXY-layout tree (a module cache the real `go` filled) served as it
 //! is, mixed with builder modules, and publishing into a running proxy.
 
+use super::GoEnv;
 use super::client::Client;
 use crate::support;
 use gomodfetch::testkit::proxy::{ProxyConfig, TestProxy};
@@ -24,9 +25,9 @@ fn go_filled_cache_served_as_a_tree() {
     let u = Universe::new();
     publish_hello(&u);
     let origin = TestProxy::start(ProxyConfig::new(u)).expect("start");
-    let home1 = tempfile::tempdir().expect("home");
-    let out = go
-        .command(home1.path(), home1.path())
+    let mut env1 = GoEnv::new();
+    let out = env1
+        .command(&go, &origin.goproxy_url(), None)
         .args([
             "mod",
             "download",
@@ -34,7 +35,6 @@ fn go_filled_cache_served_as_a_tree() {
             "example.com/Hello@v1.0.0",
             "example.com/Hello@v1.1.0",
         ])
-        .env("GOPROXY", origin.goproxy_url())
         .output()
         .expect("run go");
     assert!(
@@ -42,7 +42,7 @@ fn go_filled_cache_served_as_a_tree() {
         "{}",
         String::from_utf8_lossy(&out.stdout)
     );
-    let tree = home1.path().join("gopath/pkg/mod/cache/download");
+    let tree = env1.gomodcache().join("cache/download");
 
     // Serve that cache, plus one builder module, over HTTPS.
     let u = Universe::new();
@@ -67,12 +67,9 @@ fn go_filled_cache_served_as_a_tree() {
 
     // go resolves @latest from @v/list (asking @latest only when the list is empty).
     proxy.clear_log();
-    let home2 = tempfile::tempdir().expect("home");
-    let out = go
-        .command(home2.path(), home2.path())
+    let out = GoEnv::new()
+        .command(&go, &proxy.goproxy_url(), proxy.ca_cert_path())
         .args(["mod", "download", "-json", "example.com/Hello@latest"])
-        .env("GOPROXY", proxy.goproxy_url())
-        .env("SSL_CERT_FILE", proxy.ca_cert_path().expect("CA"))
         .output()
         .expect("run go");
     assert!(
