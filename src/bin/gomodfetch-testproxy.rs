@@ -157,6 +157,18 @@ fn run(args: Args) -> std::io::Result<()> {
     config.worker_threads = args.workers;
 
     let proxy = TestProxy::start(config)?;
+    // Catch the signals before announcing the URL, so a caller that stops us at once
+    // still gets a clean exit (and the private CA file removed).
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let (mut int, mut term) = rt.block_on(async {
+        use tokio::signal::unix::{SignalKind, signal};
+        Ok::<_, std::io::Error>((
+            signal(SignalKind::interrupt())?,
+            signal(SignalKind::terminate())?,
+        ))
+    })?;
     let mut out = std::io::stdout().lock();
     writeln!(out, "{}", proxy.goproxy_url())?;
     out.flush()?;
@@ -164,17 +176,12 @@ fn run(args: Args) -> std::io::Result<()> {
     if let Some(ca) = proxy.ca_cert_path() {
         eprintln!("gomodfetch-testproxy: SSL_CERT_FILE={}", ca.display());
     }
-
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
     rt.block_on(async {
-        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
         tokio::select! {
-            r = tokio::signal::ctrl_c() => r,
-            _ = term.recv() => Ok(()),
+            _ = int.recv() => {}
+            _ = term.recv() => {}
         }
-    })?;
+    });
     let c = proxy.counters();
     eprintln!(
         "gomodfetch-testproxy: {} requests on {} connections, {} faults",

@@ -34,8 +34,9 @@ use std::time::Duration;
 /// What a fault does to a response.
 #[derive(Debug, Clone, PartialEq)]
 pub enum FaultKind {
-    /// Answer with this status and a short text body; `retry_after` adds a
-    /// `Retry-After` header (seconds).
+    /// Answer with this status and a short text body (none for 204, 205, 304);
+    /// `retry_after` adds a `Retry-After` header (seconds). A code outside 200..=999
+    /// is answered as 500.
     Status { code: u16, retry_after: Option<u32> },
     /// Reset the connection (TCP RST) before any response header. On HTTP/2 this
     /// takes every stream of the connection down.
@@ -208,8 +209,8 @@ impl FromStr for FaultRule {
         let status_code = |c: u64| {
             u16::try_from(c)
                 .ok()
-                .filter(|c| (100..=999).contains(c))
-                .ok_or_else(|| err(format!("status {c} is not in 100..=999")))
+                .filter(|c| (200..=999).contains(c))
+                .ok_or_else(|| err(format!("status {c} is not in 200..=999")))
         };
         let kind = match kind.as_str() {
             "status" => {

@@ -147,7 +147,17 @@ pub(crate) async fn handle<B>(
             }),
             _,
         ) => {
-            let mut r = Reply::text(*code, format!("test proxy fault: status {code}"));
+            // A final response cannot be informational; these statuses carry no body.
+            let code = if *code < 200 || *code > 999 {
+                500
+            } else {
+                *code
+            };
+            let mut r = if matches!(code, 204 | 205 | 304) {
+                Reply::empty(code)
+            } else {
+                Reply::text(code, format!("test proxy fault: status {code}"))
+            };
             if let Some(secs) = retry_after {
                 r.extra.push((RETRY_AFTER, secs.to_string()));
             }
@@ -182,7 +192,11 @@ async fn answer(state: &Arc<State>, route: Route) -> Reply {
         Route::TooLong => Reply::text(414, "request target too long"),
         Route::BadRequest(msg) => Reply::text(400, msg),
         Route::NotFound(msg) => Reply::text(not_found, msg),
-        Route::Invalid => Reply::text(200, "invalid"),
+        // Exactly Go's test proxy's body, without a newline.
+        Route::Invalid => Reply {
+            body: Bytes::from_static(b"invalid"),
+            ..Reply::text(200, "")
+        },
         Route::Status(code) => Reply::empty(code),
         Route::Redirect(loc) => {
             let mut r = Reply::empty(302);
@@ -294,7 +308,12 @@ fn build_response(
 ) -> Response<ResponseBody> {
     let len = reply.body.len();
     let body = if head { Bytes::new() } else { reply.body };
-    let status = reply.status;
+    // Only final statuses (a hook could return anything).
+    let status = if (200..=999).contains(&reply.status) {
+        reply.status
+    } else {
+        500
+    };
     let body = ResponseBody::new(body, delivery, status, state, conn.ctl.clone(), draft);
     let mut resp = Response::new(body);
     *resp.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);

@@ -32,8 +32,17 @@
 //!
 //! # Emulation and faults
 //! [`NetConfig`] documents the latency, bandwidth and connection-limit model;
-//! [`faults`] the fault rules and their compact syntax. Every request is logged
-//! ([`RequestRecord`]) with its timing, bytes and the fault that fired.
+//! [`faults`] the fault rules and their compact syntax.
+//!
+//! # Request log and counters
+//! Every request is logged ([`RequestRecord`]: method, target and decoded path, HTTP
+//! version, TLS, status, body bytes sent of the announced length, arrival offset,
+//! time to headers, duration, connection id, the fault that fired, how it ended), and
+//! every connection ([`ConnRecord`]: ALPN, handshake delay, wire bytes, reset), so a
+//! test can assert how many requests a tool made and in which order. The logs live in
+//! memory (long benchmark runs call [`TestProxy::clear_log`]); [`CounterSnapshot`]
+//! keeps running totals. With [`ProxyConfig::log_file`] each request is also written
+//! as a JSON line.
 //!
 //! # Running
 //! [`TestProxy::start`] runs the server on its own thread and runtime, for

@@ -4,7 +4,7 @@
 //! file-name order, then packages as they are published), because `@v/list` answers in
 //! that order. Every zip is built once, at insertion, and served from memory.
 
-use super::zipfile::build_zip;
+use super::zipfile::{self, build_zip};
 use super::{Endpoint, LatestMode};
 use crate::{module, semver};
 use bytes::Bytes;
@@ -93,16 +93,14 @@ impl StoredModule {
     }
 
     /// A different but valid zip for the same version: the same entries plus one
-    /// more file, `<path>@<version>/fault-injected.txt`.
+    /// more file, `<path>@<version>/fault-injected.txt`. Fails without a zip or when
+    /// the zip is not readable (a deliberately broken raw zip).
     pub fn other_zip(&self) -> io::Result<Bytes> {
-        let extra_name = format!("{}@{}/fault-injected.txt", self.path, self.version);
-        let extra: &[u8] = b"added by the test proxy's other-zip fault\n";
-        build_zip(
-            self.entries
-                .iter()
-                .map(|(n, d)| (n.as_slice(), d.as_ref()))
-                .chain([(extra_name.as_bytes(), extra)]),
-        )
+        let zip = self
+            .zip
+            .as_ref()
+            .ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, "the module has no zip"))?;
+        zipfile::other_zip(zip, &self.path, &self.version)
     }
 }
 

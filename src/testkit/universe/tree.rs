@@ -63,6 +63,11 @@ impl Source for TreeSource {
         }
     }
 
+    fn other_zip(&self, path: &str, version: &str) -> Option<Bytes> {
+        let zip = self.get(path, &Endpoint::Zip(version.to_string())).ok()??;
+        super::zipfile::other_zip(&zip, path, version).ok()
+    }
+
     fn describe(&self) -> String {
         format!("tree {}", self.root.display())
     }

@@ -156,6 +156,18 @@ impl Conn {
         Ok(Conn { sender, addr })
     }
 
+    /// Another handle on the same HTTP/2 connection (for concurrent streams);
+    /// `None` for HTTP/1.1.
+    pub fn h2_stream(&self) -> Option<Conn> {
+        match &self.sender {
+            Sender::H2(s) => Some(Conn {
+                sender: Sender::H2(s.clone()),
+                addr: self.addr,
+            }),
+            Sender::H1(_) => None,
+        }
+    }
+
     /// Sends one request and reads the whole response.
     pub async fn send(&mut self, method: &str, path: &str) -> Result<Resp, String> {
         let addr = self.addr;

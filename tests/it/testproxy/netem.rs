@@ -13,7 +13,7 @@ const ZIP: &str = "/mod/example.com/m/@v/v1.0.0.zip";
 
 fn universe(zip_bytes: usize) -> Universe {
     let u = Universe::new();
-    let data: Vec<u8> = (0..zip_bytes).map(|i| (i * 7 % 251) as u8).collect();
+    let data = super::noise(zip_bytes);
     Package::new("example.com/m", "v1.0.0")
         .file("data.bin", data)
         .publish(&u);
@@ -73,6 +73,26 @@ fn latency_per_request_and_per_handshake() {
         assert_eq!(conns.len(), 1, "both requests on one connection");
         assert_eq!(conns[0].handshake_delay, rtt * rtts as u32 - rtt);
     }
+}
+
+#[test]
+fn http2_streams_wait_out_the_latency_together() {
+    let rtt = Duration::from_millis(200);
+    let proxy = TestProxy::start(ProxyConfig::new(universe(10)).tls(true).rtt(rtt)).expect("start");
+    let client = Client::new(&proxy, true);
+    let elapsed = block_on(async {
+        let mut a = client.connect().await.expect("connect");
+        let mut b = a.h2_stream().expect("HTTP/2");
+        let t = Instant::now();
+        let (ra, rb) = tokio::join!(a.send("GET", MOD), b.send("GET", ZIP));
+        assert_eq!((ra.expect("a").status, rb.expect("b").status), (200, 200));
+        t.elapsed()
+    });
+    // One round trip for both, not two.
+    within("two concurrent streams", elapsed, 195, 2 * 200 - 20);
+    assert!(proxy.wait_for_log(2, Duration::from_secs(5)));
+    let conns: Vec<u64> = proxy.log().iter().map(|r| r.conn).collect();
+    assert_eq!(conns, [0, 0]);
 }
 
 #[test]

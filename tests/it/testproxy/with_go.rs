@@ -3,7 +3,7 @@
 //! does to `go mod download` — a single injected 500 fails it (the baseline
 //! gomodfetch will beat), the same download without faults succeeds.
 
-use super::h1;
+use super::{GoEnv, h1};
 use crate::support::{self, Go};
 use gomodfetch::testkit::proxy::{FaultKind, FaultRule, ProxyConfig, TestProxy};
 use gomodfetch::testkit::universe::{Package, StoredModule, Universe};
@@ -47,26 +47,24 @@ fn go_sum(m: &StoredModule) -> String {
 /// `with_sum`, the working directory is a main module requiring the module, with
 /// the right go.sum, so checksums are verified.
 fn download(go: &Go, proxy: &TestProxy, module: &StoredModule, with_sum: bool) -> Output {
-    let mut sb = support::sandbox();
-    sb.goproxy(proxy.goproxy_url());
-    if let Some(ca) = proxy.ca_cert_path() {
-        sb.ssl_cert_file(ca);
-    }
-    let work = sb.work_dir();
+    let mut env = GoEnv::new();
     let mut args = vec!["mod", "download", "-json"];
     let target = format!("{PATH}@{VERSION}");
     if with_sum {
         std::fs::write(
-            work.join("go.mod"),
+            env.work().join("go.mod"),
             format!("module example.com/main\n\ngo 1.21\n\nrequire {PATH} {VERSION}\n"),
         )
         .expect("go.mod");
-        std::fs::write(work.join("go.sum"), go_sum(module)).expect("go.sum");
+        std::fs::write(env.work().join("go.sum"), go_sum(module)).expect("go.sum");
         args.push(PATH);
     } else {
         args.push(&target);
     }
-    go.command(&sb, &work).args(&args).output().expect("run go")
+    env.command(go, &proxy.goproxy_url(), proxy.ca_cert_path())
+        .args(&args)
+        .output()
+        .expect("run go")
 }
 
 fn text(o: &Output) -> String {
