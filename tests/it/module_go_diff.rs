@@ -8,12 +8,10 @@
 //! (including the exact error text) must equal ours. Cases where Go panics are skipped:
 //! there we return a value instead, by design.
 
+use crate::support::oracle::{self, Rng};
 use crate::support::{self, Tally, cases, str_of};
 use gomodfetch::{gover, module, semver};
 use std::collections::BTreeMap;
-use std::io::Write as _;
-use std::path::Path;
-use std::process::Stdio;
 
 const ORACLE: &str = include_str!("module_go_diff/oracle.go");
 
@@ -98,29 +96,6 @@ fn ours(op: &str, raw: &[Vec<u8>]) -> String {
         "version_lang" => ok(gover::go_version::lang(a[0])),
         "version_is_valid" => ok(gover::go_version::is_valid(a[0])),
         _ => panic!("unknown op {op}"),
-    }
-}
-
-/// A small deterministic generator (xorshift64*), so the corpus is the same every run.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[self.below(items.len())]
-    }
-    /// 1 to `max` fragments joined.
-    fn join(&mut self, frags: &[&str], max: usize) -> String {
-        let n = 1 + self.below(max);
-        (0..n).map(|_| self.pick(frags)).collect()
     }
 }
 
@@ -522,31 +497,13 @@ fn corpus(vectors: Option<&serde_json::Value>) -> Vec<Request> {
 
 /// Builds the oracle from the toolchain's own sources; returns its path.
 fn build_oracle(go: &support::Go, sb: &support::Sandbox) -> Result<std::path::PathBuf, String> {
-    let dir = sb.root();
-    let out = go
-        .command(sb, dir)
-        .args(["env", "GOROOT"])
-        .output()
-        .map_err(|e| format!("go env: {e}"))?;
-    let goroot = std::path::PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
-    let src = goroot.join("src");
-    let m = dir.join("m");
-    let copy_go_files = |from: &Path, to: &Path| -> Result<(), String> {
-        std::fs::create_dir_all(to).map_err(|e| e.to_string())?;
-        for e in std::fs::read_dir(from).map_err(|e| format!("{}: {e}", from.display()))? {
-            let p = e.map_err(|e| e.to_string())?.path();
-            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-            if name.ends_with(".go") && !name.ends_with("_test.go") {
-                std::fs::copy(&p, to.join(name)).map_err(|e| e.to_string())?;
-            }
-        }
-        Ok(())
-    };
+    let src = oracle::goroot(go, sb)?.join("src");
+    let m = sb.root().join("m");
     let xmod = src.join("cmd/vendor/golang.org/x/mod");
     for d in ["module", "semver", "internal/lazyregexp"] {
-        copy_go_files(&xmod.join(d), &m.join(d))?;
+        oracle::copy_package(&xmod.join(d), &m.join(d))?;
     }
-    copy_go_files(&src.join("internal/gover"), &m.join("internal/gover"))?;
+    oracle::copy_package(&src.join("internal/gover"), &m.join("internal/gover"))?;
     let cmd_gover = src.join("cmd/go/internal/gover");
     let to = m.join("internal/cmdgover");
     std::fs::create_dir_all(&to).map_err(|e| e.to_string())?;
@@ -571,35 +528,7 @@ fn build_oracle(go: &support::Go, sb: &support::Sandbox) -> Result<std::path::Pa
         pure.push_str(&toolchain[start..start + len]);
     }
     std::fs::write(to.join("toolchain.go"), pure).map_err(|e| e.to_string())?;
-    std::fs::create_dir_all(m.join("cmd/oracle")).map_err(|e| e.to_string())?;
-    std::fs::write(m.join("cmd/oracle/main.go"), ORACLE).map_err(|e| e.to_string())?;
-    std::fs::write(m.join("go.mod"), "module golang.org/x/mod\n\ngo 1.23\n")
-        .map_err(|e| e.to_string())?;
-
-    let bin = dir.join("oracle");
-    let out = go
-        .command(sb, &m)
-        // A build cache that survives runs, so only the first run compiles std.
-        .env(
-            "GOCACHE",
-            Path::new(env!("CARGO_TARGET_TMPDIR")).join("go-oracle-cache"),
-        )
-        .args(["build", "-o"])
-        .arg(&bin)
-        .arg("./cmd/oracle")
-        .output()
-        .map_err(|e| format!("go build: {e}"))?;
-    if !out.status.success() {
-        return Err(format!(
-            "go build failed:\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        ));
-    }
-    Ok(bin)
-}
-
-fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
+    oracle::build(go, sb, &m, "oracle", ORACLE)
 }
 
 #[test]
@@ -612,33 +541,18 @@ fn module_and_gover_match_go() {
     let bin = build_oracle(&go, &sb).unwrap_or_else(|e| panic!("{e}"));
 
     let reqs = corpus(vectors.as_ref());
-    let mut input = String::new();
-    for r in &reqs {
-        input.push_str(r.op);
-        for a in &r.args {
-            input.push('\t');
-            input.push_str(&hex(a));
-        }
-        input.push('\n');
-    }
-    let mut child = std::process::Command::new(&bin)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("run oracle");
-    let mut stdin = child.stdin.take().expect("stdin");
-    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
-    let out = child.wait_with_output().expect("oracle output");
-    writer
-        .join()
-        .expect("writer thread")
-        .expect("write to oracle");
-    assert!(out.status.success(), "oracle failed");
-    let answers: Vec<String> = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| String::from_utf8_lossy(&support::decode_hex(l)).into_owned())
+    let requests: Vec<String> = reqs
+        .iter()
+        .map(|r| {
+            let args: String = r
+                .args
+                .iter()
+                .map(|a| format!("\t{}", oracle::hex(a)))
+                .collect();
+            format!("{}{args}", r.op)
+        })
         .collect();
-    assert_eq!(answers.len(), reqs.len(), "one answer per request");
+    let answers = oracle::ask(&bin, &requests);
 
     let mut tallies: BTreeMap<&str, Tally> = BTreeMap::new();
     let mut go_panics = 0;

@@ -9,7 +9,8 @@
 //! `CheckZip`, `Unzip` and `HashZip`, some with bytes flipped. Reports, hashes and
 //! error texts must be identical. Zips Go creates are also hashed by our reader.
 
-use crate::support::{self, Tally, decode_hex};
+use crate::support::oracle::{self, Rng, hex};
+use crate::support::{self, Tally};
 use crate::zip_conformance::format_checked_files;
 use gomodfetch::dirhash;
 use gomodfetch::module::ModuleVersion;
@@ -18,32 +19,12 @@ use serde_json::json;
 use std::collections::BTreeMap;
 use std::io::{self, Read, Write as _};
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
 
 const ORACLE: &str = include_str!("zip_oracle/oracle.go");
 
-/// Copies the Go sources (not tests) of `from` into `to`.
-fn copy_package(from: &Path, to: &Path) -> io::Result<()> {
-    std::fs::create_dir_all(to)?;
-    for entry in std::fs::read_dir(from)? {
-        let p = entry?.path();
-        let name = p.file_name().unwrap().to_string_lossy().into_owned();
-        if name.ends_with(".go") && !name.ends_with("_test.go") {
-            std::fs::copy(&p, to.join(&name))?;
-        }
-    }
-    Ok(())
-}
-
-fn build_oracle(go: &support::Go, dir: &Path, sb: &support::Sandbox) -> Result<PathBuf, String> {
-    let goroot = go
-        .command(sb, dir)
-        .args(["env", "GOROOT"])
-        .output()
-        .map_err(|e| format!("go env: {e}"))?;
-    let xmod = PathBuf::from(String::from_utf8_lossy(&goroot.stdout).trim())
-        .join("src/cmd/vendor/golang.org/x/mod");
-    let m = dir.join("xmod");
+fn build_oracle(go: &support::Go, sb: &support::Sandbox) -> Result<PathBuf, String> {
+    let xmod = oracle::goroot(go, sb)?.join("src/cmd/vendor/golang.org/x/mod");
+    let m = sb.root().join("xmod");
     for pkg in [
         "zip",
         "modfile",
@@ -52,55 +33,9 @@ fn build_oracle(go: &support::Go, dir: &Path, sb: &support::Sandbox) -> Result<P
         "sumdb/dirhash",
         "internal/lazyregexp",
     ] {
-        copy_package(&xmod.join(pkg), &m.join(pkg)).map_err(|e| format!("{pkg}: {e}"))?;
+        oracle::copy_package(&xmod.join(pkg), &m.join(pkg))?;
     }
-    let write = |p: PathBuf, text: &str| {
-        std::fs::create_dir_all(p.parent().unwrap())
-            .and_then(|()| std::fs::write(&p, text))
-            .map_err(|e| format!("{}: {e}", p.display()))
-    };
-    write(m.join("go.mod"), "module golang.org/x/mod\n\ngo 1.23\n")?;
-    write(m.join("cmd/ziporacle/main.go"), ORACLE)?;
-    let bin = dir.join("ziporacle");
-    let out = go
-        .command(sb, &m)
-        .env(
-            "GOCACHE",
-            Path::new(env!("CARGO_TARGET_TMPDIR")).join("go-oracle-cache"),
-        )
-        .args(["build", "-o"])
-        .arg(&bin)
-        .arg("./cmd/ziporacle")
-        .output()
-        .map_err(|e| format!("go build: {e}"))?;
-    if !out.status.success() {
-        return Err(format!(
-            "go build failed:\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        ));
-    }
-    Ok(bin)
-}
-
-/// A deterministic generator (xorshift64*): the corpus is the same on every run.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn chance(&mut self, percent: usize) -> bool {
-        self.below(100) < percent
-    }
-    fn pick<T: Copy>(&mut self, items: &[T]) -> T {
-        items[self.below(items.len())]
-    }
+    oracle::build(go, sb, &m, "ziporacle", ORACLE)
 }
 
 const NAME_PARTS: &[&[u8]] = &[
@@ -273,10 +208,6 @@ struct Case {
     /// Where we extract.
     our_dir: PathBuf,
     label: String,
-}
-
-fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
 impl Case {
@@ -469,27 +400,13 @@ fn zip_oracle_matches_go() {
     };
     let tmp = tempfile::tempdir().unwrap();
     let sb = support::sandbox();
-    let bin = build_oracle(&go, tmp.path(), &sb).unwrap_or_else(|e| panic!("{e}"));
+    let bin = build_oracle(&go, &sb).unwrap_or_else(|e| panic!("{e}"));
     let work = tmp.path().join("cases");
     std::fs::create_dir_all(&work).unwrap();
     let cases = corpus(&work);
 
-    let input: String = cases.iter().map(|c| c.request() + "\n").collect();
-    let mut child = std::process::Command::new(&bin)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("run the oracle");
-    let mut stdin = child.stdin.take().expect("stdin");
-    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
-    let out = child.wait_with_output().expect("oracle output");
-    writer.join().expect("writer").expect("write to the oracle");
-    assert!(out.status.success(), "the oracle failed");
-    let answers: Vec<String> = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| String::from_utf8_lossy(&decode_hex(l)).into_owned())
-        .collect();
-    assert_eq!(answers.len(), cases.len(), "one answer per request");
+    let requests: Vec<String> = cases.iter().map(Case::request).collect();
+    let answers = oracle::ask(&bin, &requests);
 
     let mut tallies: BTreeMap<&str, Tally> = BTreeMap::new();
     for (c, go_says) in cases.iter().zip(&answers) {

@@ -207,6 +207,8 @@ fn write_report(label: &str, line: &str) {
     let _ = std::fs::write(dir.join(format!("{name}.txt")), line);
 }
 
+pub mod oracle;
+
 pub use gomodfetch::testkit::gocmd::{Go, Sandbox};
 
 /// Finds the real `go` (`$GOMODFETCH_GO`, else PATH). `None` after [`skip`] when
