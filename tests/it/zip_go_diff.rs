@@ -380,19 +380,39 @@ fn zip_go_diff_live_zip_sums() {
         .map(|l| l.split(',').collect::<Vec<_>>())
         .filter(|r| r.len() >= 3 && r[2].starts_with("h1:"))
         .collect();
-    // About 30 rows spread over the file.
+    // About 30 rows spread over the file, then every h1 of a real module that
+    // known_hashes.json records: (table, path, version, h1).
     let step = (rows.len() / 30).max(1);
-    let sample: Vec<&Vec<&str>> = rows.iter().step_by(step).take(30).collect();
+    let mut sample: Vec<(&str, String, String, String)> = rows
+        .iter()
+        .step_by(step)
+        .take(30)
+        .map(|r| {
+            (
+                "zip_sums.csv/live sample",
+                r[0].to_string(),
+                r[1].to_string(),
+                r[2].to_string(),
+            )
+        })
+        .collect();
+    if let Some(known) = support::vectors(TEST, "known_hashes.json") {
+        for k in support::cases(&known, "module_content_h1") {
+            sample.push((
+                "known_hashes.json/module_content_h1 live",
+                support::str_of(k, "path").to_string(),
+                support::str_of(k, "version").to_string(),
+                support::str_of(k, "h1").to_string(),
+            ));
+        }
+    }
 
     let home = tempfile::tempdir().unwrap();
     let work = home.path().join("work");
     std::fs::create_dir_all(&work).unwrap();
     // The machine's own Go configuration (GOPROXY, GOSUMDB, network settings) is used
     // as it is; only the caches go to the temporary directory.
-    let args: Vec<String> = sample
-        .iter()
-        .map(|r| format!("{}@{}", r[0], r[1]))
-        .collect();
+    let args: Vec<String> = sample.iter().map(|r| format!("{}@{}", r.1, r.2)).collect();
     let mut cmd = std::process::Command::new(go.bin());
     cmd.current_dir(&work)
         .env("GOPATH", home.path().join("gopath"))
@@ -404,27 +424,29 @@ fn zip_go_diff_live_zip_sums() {
         .env("GOWORK", "off");
     let results = download_json(cmd, &args);
 
-    let mut t = Tally::new("zip_sums.csv/live sample");
-    for row in sample {
-        let label = format!("{}@{}", row[0], row[1]);
+    let mut tallies: BTreeMap<&str, Tally> = BTreeMap::new();
+    for (table, path, version, want) in &sample {
+        let label = format!("{path}@{version}");
         let r = results
             .iter()
-            .find(|r| r["Path"] == row[0] && r["Version"] == row[1]);
+            .find(|r| r["Path"] == path.as_str() && r["Version"] == version.as_str());
         if let Some(e) = r.and_then(|r| r.get("Error")).and_then(Value::as_str) {
-            // Published modules do disappear from proxies; that is not ours to check.
+            // Published modules do disappear from proxies, and some recorded hashes are
+            // of modules that were never published; that is not ours to check.
             eprintln!("{TEST}: {label} not counted, go could not download it: {e}");
             continue;
         }
+        let t = tallies.entry(table).or_insert_with(|| Tally::new(*table));
         t.check(&label, || {
             let r = r.ok_or("not in go's output")?;
-            let want = row[2];
+            let want = want.as_str();
             let zip = Path::new(r["Zip"].as_str().unwrap_or_default());
             let got = dirhash::hash_zip(zip).map_err(|e| e.to_string())?;
             if got != want {
                 return Err(format!("hash_zip {got}, want {want}"));
             }
             // Our extraction of go's zip hashes the same.
-            let m = ModuleVersion::new(row[0], row[1]);
+            let m = ModuleVersion::new(path, version);
             let out = home.path().join("ours").join(&label);
             modzip::unzip(&out, &m, zip).map_err(|e| e.to_string())?;
             let extracted = dirhash::hash_dir(&out, &label).map_err(|e| e.to_string())?;
@@ -444,7 +466,9 @@ fn zip_go_diff_live_zip_sums() {
                 .ok_or(format!("create_from_dir of go's tree {again}, want {want}"))
         });
     }
-    t.finish();
+    for t in tallies.into_values() {
+        t.finish();
+    }
 }
 
 /// x/mod's unzip archives (`conformance/zip/unzip`) served as modules: wherever the
