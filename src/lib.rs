@@ -31,6 +31,7 @@
 //! publishes it.
 
 pub mod dirhash;
+pub mod gojson;
 pub mod gostr;
 pub mod gosum;
 pub mod gounicode;

@@ -9,57 +9,9 @@
 
 use super::rule::File;
 use super::work::WorkFile;
+use crate::gojson::{Obj, Value as Json};
 use crate::module::ModuleVersion;
-use std::fmt::Write as _;
 
-/// A JSON value in the shape Go marshals it.
-enum Json {
-    Str(String),
-    Bool(bool),
-    /// A slice: `null` when empty (a nil Go slice).
-    List(Vec<Json>),
-    Object(Vec<(&'static str, Json)>),
-}
-
-/// An object builder that knows Go's `omitempty`.
-#[derive(Default)]
-struct Obj(Vec<(&'static str, Json)>);
-
-impl Obj {
-    fn str(mut self, key: &'static str, v: &str) -> Obj {
-        self.0.push((key, Json::Str(v.to_string())));
-        self
-    }
-    fn str_omitempty(self, key: &'static str, v: &str) -> Obj {
-        if v.is_empty() { self } else { self.str(key, v) }
-    }
-    fn bool_omitempty(mut self, key: &'static str, v: bool) -> Obj {
-        if v {
-            self.0.push((key, Json::Bool(true)));
-        }
-        self
-    }
-    fn list(mut self, key: &'static str, v: Vec<Json>) -> Obj {
-        self.0.push((key, Json::List(v)));
-        self
-    }
-    fn list_omitempty(self, key: &'static str, v: Vec<Json>) -> Obj {
-        if v.is_empty() {
-            self
-        } else {
-            self.list(key, v)
-        }
-    }
-    fn obj(mut self, key: &'static str, v: Obj) -> Obj {
-        self.0.push((key, Json::Object(v.0)));
-        self
-    }
-    fn done(self) -> Json {
-        Json::Object(self.0)
-    }
-}
-
-/// `module.Version` (its `Version` is `omitempty`).
 fn module_version(m: &ModuleVersion) -> Json {
     Obj::default()
         .str("Path", &m.path)
@@ -178,91 +130,12 @@ fn replace_json(old: &ModuleVersion, new: &ModuleVersion) -> Json {
 
 /// Go's `json.MarshalIndent(v, "", "\t")` plus the trailing newline `go` adds.
 fn render(v: &Json) -> String {
-    let mut out = String::new();
-    write_value(&mut out, v, 0);
-    out.push('\n');
-    out
-}
-
-fn newline(out: &mut String, depth: usize) {
-    out.push('\n');
-    for _ in 0..depth {
-        out.push('\t');
-    }
-}
-
-fn write_value(out: &mut String, v: &Json, depth: usize) {
-    match v {
-        Json::Str(s) => write_string(out, s),
-        Json::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Json::List(items) if items.is_empty() => out.push_str("null"),
-        Json::List(items) => {
-            out.push('[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                newline(out, depth + 1);
-                write_value(out, item, depth + 1);
-            }
-            newline(out, depth);
-            out.push(']');
-        }
-        Json::Object(fields) if fields.is_empty() => out.push_str("{}"),
-        Json::Object(fields) => {
-            out.push('{');
-            for (i, (k, val)) in fields.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                newline(out, depth + 1);
-                write_string(out, k);
-                out.push_str(": ");
-                write_value(out, val, depth + 1);
-            }
-            newline(out, depth);
-            out.push('}');
-        }
-    }
-}
-
-/// A JSON string as Go's `encoding/json` writes it with HTML escaping on.
-fn write_string(out: &mut String, s: &str) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '"' => out.push_str("\\\""),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 || c == '<' || c == '>' || c == '&' => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            '\u{2028}' | '\u{2029}' => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
+    v.to_indented()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn escapes_like_go() {
-        let mut s = String::new();
-        write_string(&mut s, "a<b>&\"\\\u{1}\t\u{2028}é\u{7f}");
-        assert_eq!(
-            s,
-            "\"a\\u003cb\\u003e\\u0026\\\"\\\\\\u0001\\t\\u2028é\u{7f}\""
-        );
-    }
 
     #[test]
     fn empty_file() {
