@@ -30,16 +30,24 @@
 //! and its h1 compared with [`gosum`] and the checksum database before the store
 //! publishes it.
 
+pub mod cli;
+pub mod config;
 pub mod dirhash;
+pub mod engine;
 pub mod gojson;
 pub mod gostr;
 pub mod gosum;
 pub mod gounicode;
 pub mod gover;
+pub mod http;
 pub mod modfile;
 pub mod module;
 pub mod modzip;
 pub mod mvs;
+pub mod proxy;
+pub mod revinfo;
 pub mod semver;
+pub mod store;
 pub mod testkit;
 pub mod txtar;
+pub mod zipstream;
