@@ -18,6 +18,7 @@ mod modfile_vectors;
 mod module_go_diff;
 mod module_vectors;
 mod mvs_vectors;
+mod net_revinfo;
 mod pseudo_vectors;
 mod semver_vectors;
 mod testproxy;
