@@ -1,0 +1,544 @@
+//! The one HTTP client: requests as the go command makes them, plus retries.
+//!
+//! Per GET ([`Client::get`]), as `cmd/go/internal/web` does:
+//! * `file:` URLs are read locally ([`super::file`]); other schemes than `http`/`https`
+//!   fail (`unsupported scheme`), and an `http` URL carrying user info is refused
+//!   (`refusing to pass credentials to insecure URL`);
+//! * `https` requests get `.netrc` credentials by URL prefix, and an `https` answer
+//!   with a 4xx status is requested once more (Go's GOAUTH retry);
+//! * redirects are followed by hand with Go's rules: at most 10 (`stopped after 10
+//!   redirects`), never from `https` to another scheme, `Location` resolved as
+//!   `net/url` does, credentials dropped when the host changes to one that is not a
+//!   subdomain; messages keep naming the URL first requested;
+//! * the `-x` trace gets `# get <url>` and the outcome line ([`super::Trace`]).
+//!
+//! Then, beyond Go, transient failures are retried ([`super::RetryPolicy`]); the final
+//! error says how many attempts were made.
+//!
+//! A [`Client`] is cheap to clone and shares one connection pool (HTTP/2 by ALPN,
+//! keep-alive for HTTP/1.1). All methods are async (tokio).
+
+use super::auth::Credentials;
+use super::body::{Body, Download};
+use super::detail::{DETAIL_CAPTURE_LIMIT, format_detail, trim_partial_utf8, wants_detail};
+use super::error::{Cause, CauseKind, Error, ErrorKind, StatusError};
+use super::file::get_file;
+use super::gourl::{GoUrl, RedactedUrl};
+use super::retry::{RetryPolicy, parse_retry_after};
+use super::status::go_status_line;
+use super::tls::{RootSource, TlsConfigError, client_config};
+use super::trace::{self, Trace};
+use super::transport;
+use base64::Engine as _;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// The outbound proxy settings of Go's `http.ProxyFromEnvironment` (`HTTPS_PROXY`,
+/// `HTTP_PROXY`, `NO_PROXY`; loopback hosts are never proxied).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProxyEnv {
+    pub http_proxy: Option<String>,
+    pub https_proxy: Option<String>,
+    pub no_proxy: Option<String>,
+}
+
+impl ProxyEnv {
+    /// From an environment lookup: upper-case names first, then lower-case, as Go.
+    pub fn from_env(get: impl Fn(&str) -> Option<std::ffi::OsString>) -> ProxyEnv {
+        let any = |a: &str, b: &str| {
+            get(a)
+                .filter(|v| !v.is_empty())
+                .or_else(|| get(b).filter(|v| !v.is_empty()))
+                .map(|v| v.to_string_lossy().into_owned())
+        };
+        ProxyEnv {
+            http_proxy: any("HTTP_PROXY", "http_proxy"),
+            https_proxy: any("HTTPS_PROXY", "https_proxy"),
+            no_proxy: any("NO_PROXY", "no_proxy"),
+        }
+    }
+}
+
+/// How to build a [`Client`].
+#[derive(Clone)]
+pub struct ClientConfig {
+    pub roots: RootSource,
+    pub credentials: Credentials,
+    pub retry: RetryPolicy,
+    pub trace: Option<Arc<dyn Trace>>,
+    pub proxy: ProxyEnv,
+    /// TCP connect limit (Go: 30 s).
+    pub connect_timeout: Duration,
+    /// The longest wait for response headers or for the next body bytes.
+    pub idle_timeout: Duration,
+    pub user_agent: String,
+}
+
+impl std::fmt::Debug for ClientConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientConfig")
+            .field("roots", &self.roots)
+            .field("credentials", &self.credentials)
+            .field("retry", &self.retry)
+            .field("trace", &self.trace.is_some())
+            .field("proxy", &self.proxy)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("idle_timeout", &self.idle_timeout)
+            .finish()
+    }
+}
+
+impl Default for ClientConfig {
+    fn default() -> ClientConfig {
+        ClientConfig {
+            roots: RootSource::default(),
+            credentials: Credentials::none(),
+            retry: RetryPolicy::default(),
+            trace: None,
+            proxy: ProxyEnv::default(),
+            connect_timeout: Duration::from_secs(30),
+            idle_timeout: Duration::from_secs(60),
+            user_agent: concat!("gomodfetch/", env!("CARGO_PKG_VERSION")).to_string(),
+        }
+    }
+}
+
+/// Why a client could not be built.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BuildError {
+    #[error(transparent)]
+    Tls(#[from] TlsConfigError),
+    #[error("invalid proxy URL {0}")]
+    Proxy(String),
+    #[error("building the HTTP client: {0}")]
+    Client(String),
+}
+
+struct Inner {
+    http: reqwest::Client,
+    credentials: Credentials,
+    retry: RetryPolicy,
+    trace: Option<Arc<dyn Trace>>,
+    idle_timeout: Duration,
+}
+
+/// The HTTP client (see the module docs). Clones share everything.
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("retry", &self.inner.retry)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A response (status 200 from [`Client::get`]; any status from
+/// [`Client::get_any_status`]).
+#[derive(Debug)]
+pub struct Response {
+    url: RedactedUrl,
+    status: u16,
+    status_line: String,
+    content_type: Option<String>,
+    retry_after: Option<u64>,
+    file_error: Option<String>,
+    body: Body,
+}
+
+impl Response {
+    pub(crate) fn synthesized(
+        url: RedactedUrl,
+        status: u16,
+        status_line: &str,
+        file_error: Option<String>,
+        body: Body,
+    ) -> Response {
+        Response {
+            url,
+            status,
+            status_line: status_line.to_string(),
+            content_type: None,
+            retry_after: None,
+            file_error,
+            body,
+        }
+    }
+
+    /// The URL requested (redacted; not a redirect target).
+    pub fn url(&self) -> &RedactedUrl {
+        &self.url
+    }
+
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// Go's `Response.Status`, e.g. `404 Not Found`.
+    pub fn status_line(&self) -> &str {
+        &self.status_line
+    }
+
+    pub fn into_body(self) -> Body {
+        self.body
+    }
+
+    /// Go's `Response.Err()` for a non-200 response: the status error, with the
+    /// `server response:` detail read from the body when Go would read it.
+    pub async fn into_error(mut self) -> Error {
+        let detail = if wants_detail(self.content_type.as_deref()) {
+            let captured = self.body.read_prefix(DETAIL_CAPTURE_LIMIT).await;
+            let captured = if captured.len() >= DETAIL_CAPTURE_LIMIT {
+                trim_partial_utf8(&captured)
+            } else {
+                &captured
+            };
+            format_detail(captured)
+        } else {
+            String::new()
+        };
+        Error::new(ErrorKind::Status(StatusError {
+            url: self.url,
+            code: self.status,
+            status: self.status_line,
+            detail,
+            file_error: self.file_error,
+            retry_after: self.retry_after,
+        }))
+    }
+}
+
+/// Go's `isDomainOrSubdomain(sub, parent)` on host names.
+fn is_domain_or_subdomain(sub: &str, parent: &str) -> bool {
+    if sub.eq_ignore_ascii_case(parent) {
+        return true;
+    }
+    if sub.contains(':') || sub.contains('%') {
+        return false;
+    }
+    let (sub, parent) = (sub.to_ascii_lowercase(), parent.to_ascii_lowercase());
+    sub.strip_suffix(parent.as_str())
+        .is_some_and(|rest| rest.ends_with('.'))
+}
+
+fn is_redirect(code: u16) -> bool {
+    matches!(code, 301 | 302 | 303 | 307 | 308)
+}
+
+fn basic_from_url(url: &GoUrl) -> Option<String> {
+    let (user, pass) = url.credentials()?;
+    let mut raw = user;
+    raw.push(b':');
+    raw.extend(pass.unwrap_or_default());
+    Some(format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(raw)
+    ))
+}
+
+impl Client {
+    /// Builds the client: TLS roots loaded as Go loads them, connection pool, proxies.
+    pub fn new(config: ClientConfig) -> Result<Client, BuildError> {
+        let tls = client_config(&config.roots.load())?;
+        let mut builder = reqwest::Client::builder()
+            .tls_backend_preconfigured(tls)
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(config.connect_timeout)
+            .user_agent(config.user_agent.clone())
+            .no_proxy();
+        let no_proxy = format!(
+            "localhost,127.0.0.0/8,::1,{}",
+            config.proxy.no_proxy.as_deref().unwrap_or_default()
+        );
+        let with_scheme = |p: &str| {
+            if p.contains("://") {
+                p.to_string()
+            } else {
+                format!("http://{p}")
+            }
+        };
+        for (target_https, value) in [
+            (false, &config.proxy.http_proxy),
+            (true, &config.proxy.https_proxy),
+        ] {
+            let Some(p) = value else { continue };
+            let url = with_scheme(p);
+            let proxy = if target_https {
+                reqwest::Proxy::https(&url)
+            } else {
+                reqwest::Proxy::http(&url)
+            }
+            .map_err(|_| BuildError::Proxy(p.clone()))?
+            .no_proxy(reqwest::NoProxy::from_string(&no_proxy));
+            builder = builder.proxy(proxy);
+        }
+        let http = builder
+            .build()
+            .map_err(|e| BuildError::Client(e.to_string()))?;
+        Ok(Client {
+            inner: Arc::new(Inner {
+                http,
+                credentials: config.credentials,
+                retry: config.retry,
+                trace: config.trace,
+                idle_timeout: config.idle_timeout,
+            }),
+        })
+    }
+
+    /// The retry policy in force.
+    pub fn retry_policy(&self) -> RetryPolicy {
+        self.inner.retry
+    }
+
+    fn trace(&self, line: String) {
+        if let Some(t) = &self.inner.trace {
+            t.line(&line);
+        }
+    }
+
+    /// GETs `url`; a status other than 200 is an error (Go's `web.Get` + `Err()`).
+    pub async fn get(&self, url: &GoUrl) -> Result<Response, Error> {
+        Ok(self.fetch_with_retries(url, true, 1).await?.0)
+    }
+
+    /// GETs `url` and returns the response whatever its status (transient statuses are
+    /// still retried first).
+    pub async fn get_any_status(&self, url: &GoUrl) -> Result<Response, Error> {
+        Ok(self.fetch_with_retries(url, false, 1).await?.0)
+    }
+
+    /// GETs `url` and reads the body: at most `limit` bytes, within `deadline`.
+    pub async fn get_bytes(
+        &self,
+        url: &GoUrl,
+        limit: u64,
+        deadline: Option<Duration>,
+    ) -> Result<Vec<u8>, Error> {
+        let mut attempt = 1;
+        loop {
+            let (resp, used) = self.fetch_with_retries(url, true, attempt).await?;
+            match resp.into_body().read_to_end(limit, deadline).await {
+                Ok(b) => return Ok(b),
+                Err(e) if e.is_transient() && used < self.inner.retry.max_attempts => {
+                    tokio::time::sleep(self.inner.retry.delay(used + 1, None)).await;
+                    attempt = used + 1;
+                }
+                Err(e) => return Err(e.with_attempts(used)),
+            }
+        }
+    }
+
+    /// GETs `url` for streaming, with the possibility to restart the body.
+    pub async fn download(&self, url: &GoUrl) -> Result<Download, Error> {
+        let (resp, attempts) = self.fetch_with_retries(url, true, 1).await?;
+        Ok(Download::new(
+            self.clone(),
+            url.clone(),
+            resp.into_body(),
+            attempts,
+        ))
+    }
+
+    /// Fetches with request-level retries, counting attempts from `first`. Returns the
+    /// response and the number of the attempt that produced it.
+    pub(crate) async fn fetch_with_retries(
+        &self,
+        url: &GoUrl,
+        require_ok: bool,
+        first: u32,
+    ) -> Result<(Response, u32), Error> {
+        let policy = self.inner.retry;
+        let mut attempt = first;
+        loop {
+            let err = match self.fetch_once(url).await {
+                Ok(resp) if resp.status == 200 => return Ok((resp, attempt)),
+                Ok(resp) => {
+                    let transient = resp.file_error.is_none()
+                        && (resp.status >= 500 || resp.status == 408 || resp.status == 429);
+                    let retry = transient && attempt < policy.max_attempts;
+                    if !require_ok && !retry {
+                        return Ok((resp, attempt));
+                    }
+                    resp.into_error().await
+                }
+                Err(e) => e,
+            };
+            if err.is_transient() && attempt < policy.max_attempts {
+                tokio::time::sleep(policy.delay(attempt + 1, err.retry_after())).await;
+                attempt += 1;
+                continue;
+            }
+            return Err(err.with_attempts(attempt));
+        }
+    }
+
+    /// One GET as Go's `web.Get` makes it (see the module docs).
+    async fn fetch_once(&self, url: &GoUrl) -> Result<Response, Error> {
+        let redacted = url.redacted();
+        match url.scheme() {
+            "file" => return get_file(url).await,
+            "http" | "https" => {}
+            _ => {
+                self.trace(trace::failure(&redacted, &"unsupported"));
+                return Err(Error::new(ErrorKind::UnsupportedScheme(redacted)));
+            }
+        }
+        if url.scheme() == "http" && url.has_user_info() {
+            self.trace(trace::failure(&redacted, &"insecure credentials"));
+            return Err(Error::new(ErrorKind::InsecureCredentials(redacted)));
+        }
+        self.trace(trace::start(&redacted));
+        let start = Instant::now();
+        let mut result = self.follow_redirects(url).await;
+        if url.scheme() == "https"
+            && let Ok(resp) = &result
+            && (400..500).contains(&resp.status)
+        {
+            // Go re-runs GOAUTH with the URL and asks once more.
+            result = self.follow_redirects(url).await;
+        }
+        match &result {
+            Ok(resp) => self.trace(trace::response(
+                &redacted,
+                &resp.status_line,
+                start.elapsed(),
+            )),
+            Err(e) => self.trace(trace::failure(&redacted, e)),
+        }
+        result
+    }
+
+    /// Go's `Client.do` loop with the go command's redirect policy.
+    async fn follow_redirects(&self, url: &GoUrl) -> Result<Response, Error> {
+        let initial_auth = self
+            .inner
+            .credentials
+            .authorization_for(&url.unredacted())
+            .map(str::to_string);
+        let mut via: Vec<GoUrl> = Vec::new();
+        let mut current = url.clone();
+        let mut strip_auth = false;
+        loop {
+            via.push(current.clone());
+            let auth = if strip_auth {
+                None
+            } else {
+                initial_auth.clone()
+            };
+            let resp = self.send(&current, auth).await.map_err(|cause| {
+                Error::new(ErrorKind::Request {
+                    url: current.password_stripped(),
+                    cause,
+                })
+            })?;
+            let code = resp.status().as_u16();
+            let location = resp
+                .headers()
+                .get(http::header::LOCATION)
+                .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+                .unwrap_or_default();
+            if !is_redirect(code) || location.is_empty() {
+                return Ok(self.response(url, resp));
+            }
+            let next = current.resolve(&location).map_err(|e| {
+                Error::new(ErrorKind::Request {
+                    url: current.password_stripped(),
+                    cause: Cause::new(
+                        CauseKind::Redirect,
+                        format!(
+                            "failed to parse Location header {}: {e}",
+                            crate::gostr::quote(&location)
+                        ),
+                    ),
+                })
+            })?;
+            if !strip_auth
+                && via[0].host() != next.host()
+                && !is_domain_or_subdomain(next.hostname(), via[0].hostname())
+            {
+                strip_auth = true;
+            }
+            let refuse = |why: String| {
+                Error::new(ErrorKind::Request {
+                    url: location.clone(),
+                    cause: Cause::new(CauseKind::Redirect, why),
+                })
+            };
+            if via[0].scheme() == "https" && next.scheme() != "https" {
+                return Err(refuse(format!(
+                    "redirected from secure URL {} to insecure URL {}",
+                    current.redacted(),
+                    next.redacted()
+                )));
+            }
+            if via.len() >= 10 {
+                return Err(refuse("stopped after 10 redirects".into()));
+            }
+            current = next;
+        }
+    }
+
+    /// Sends one request and waits (up to the idle time-out) for its headers.
+    async fn send(&self, url: &GoUrl, auth: Option<String>) -> Result<reqwest::Response, Cause> {
+        let target = url.without_user_info().unredacted();
+        let mut req = self.inner.http.get(&target);
+        if let Some(a) = auth.or_else(|| basic_from_url(url)) {
+            req = req.header(http::header::AUTHORIZATION, a);
+        }
+        match tokio::time::timeout(self.inner.idle_timeout, req.send()).await {
+            Err(_) => Err(Cause::new(
+                CauseKind::Timeout,
+                "net/http: timeout awaiting response headers",
+            )),
+            Ok(Err(e)) => Err(transport::classify(&e, url, false)),
+            Ok(Ok(resp)) => Ok(resp),
+        }
+    }
+
+    fn response(&self, url: &GoUrl, resp: reqwest::Response) -> Response {
+        let code = resp.status().as_u16();
+        let reason = if resp.version() == reqwest::Version::HTTP_2 {
+            None
+        } else {
+            Some(
+                resp.extensions()
+                    .get::<hyper::ext::ReasonPhrase>()
+                    .map(|r| String::from_utf8_lossy(r.as_bytes()).into_owned())
+                    .unwrap_or_else(|| resp.status().canonical_reason().unwrap_or("").to_string()),
+            )
+        };
+        let header = |name| {
+            resp.headers()
+                .get(name)
+                .map(|v: &http::HeaderValue| String::from_utf8_lossy(v.as_bytes()).into_owned())
+        };
+        let content_type = header(http::header::CONTENT_TYPE);
+        let retry_after = header(http::header::RETRY_AFTER).and_then(|v| parse_retry_after(&v));
+        Response {
+            url: url.redacted(),
+            status: code,
+            status_line: go_status_line(code, reason.as_deref()),
+            content_type,
+            retry_after,
+            file_error: None,
+            body: Body::http(resp, url, self.inner.idle_timeout),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn subdomains() {
+        assert!(is_domain_or_subdomain("a.example.com", "example.com"));
+        assert!(is_domain_or_subdomain("example.com", "EXAMPLE.com"));
+        assert!(!is_domain_or_subdomain("badexample.com", "example.com"));
+        assert!(!is_domain_or_subdomain("example.com", "a.example.com"));
+    }
+}

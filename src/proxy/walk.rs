@@ -1,0 +1,257 @@
+//! The GOPROXY list walk: Go's `modfetch.TryProxies` with its error ranking, and the
+//! per-entry routing of Go's `modfetch.lookup`.
+//!
+//! Each operation walks the list from the start (Go remembers nothing between
+//! operations). An entry is tried; success ends the walk. After a failure the walk goes
+//! on to the next entry when the failure is "not found" (404/410, …) or when the entry
+//! was followed by `|`; otherwise it stops. The error reported is the most useful one
+//! seen: a `direct`/`noproxy` error first, then a proxy error that is not "not found",
+//! then a "not found" one (the first such, unless a later one outranks it).
+
+use super::error::{LookupError, ProxyError};
+use super::repo::{Limits, ProxyRepo, VersionList};
+use super::zip::ZipDownload;
+use crate::config::goproxy::{ProxyEntry, ProxyKind, ProxyList};
+use crate::http::Client;
+use crate::module;
+use crate::revinfo::RevInfo;
+use std::future::Future;
+use std::sync::Arc;
+
+/// What one GOPROXY entry does for one module path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Route {
+    /// Ask the proxy at this base URL.
+    Proxy(String),
+    /// Fetch from version control.
+    Direct,
+    /// This entry cannot serve the path.
+    Fail(LookupError),
+}
+
+/// Go's `lookup` routing for `entry` and `path`, with GONOPROXY's patterns.
+///
+/// The walk calls only this, so the config layer's routing function can replace it.
+pub fn route(entry: &ProxyEntry, path: &str, gonoproxy: &str) -> Route {
+    let private = module::match_prefix_patterns(gonoproxy, path);
+    match &entry.kind {
+        ProxyKind::NoProxy | ProxyKind::Direct if private => Route::Direct,
+        _ if private => Route::Fail(LookupError::NoProxy),
+        ProxyKind::Off => Route::Fail(LookupError::Off),
+        ProxyKind::Direct => Route::Direct,
+        ProxyKind::NoProxy => Route::Fail(LookupError::UseProxy),
+        ProxyKind::Url(u) => Route::Proxy(u.clone()),
+    }
+}
+
+/// The proxy client for a whole GOPROXY list. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Proxies {
+    client: Client,
+    list: Arc<ProxyList>,
+    gonoproxy: Arc<str>,
+    limits: Limits,
+}
+
+const NOT_EXIST_RANK: u8 = 0;
+const PROXY_RANK: u8 = 1;
+const DIRECT_RANK: u8 = 2;
+
+impl Proxies {
+    /// `list` as parsed from GOPROXY (with the implicit `noproxy` entry when GONOPROXY
+    /// is set), `gonoproxy` the GONOPROXY patterns.
+    pub fn new(client: Client, list: ProxyList, gonoproxy: &str) -> Proxies {
+        Proxies {
+            client,
+            list: Arc::new(list),
+            gonoproxy: gonoproxy.into(),
+            limits: Limits::default(),
+        }
+    }
+
+    /// Replaces the body size and time limits.
+    pub fn with_limits(mut self, limits: Limits) -> Proxies {
+        self.limits = limits;
+        self
+    }
+
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// The repository an entry offers for `path`, or why it offers none.
+    fn repo_for(&self, entry: &ProxyEntry, path: &str) -> Result<ProxyRepo, ProxyError> {
+        match route(entry, path, &self.gonoproxy) {
+            Route::Proxy(base) => ProxyRepo::new(&self.client, self.limits, &base, path),
+            Route::Direct => Err(ProxyError::Lookup(LookupError::DirectUnsupported)),
+            Route::Fail(e) => Err(ProxyError::Lookup(e)),
+        }
+    }
+
+    /// Go's `TryProxies`: runs `op` against each entry's repository for `path` until
+    /// one succeeds (see the module docs for the fallback and ranking rules).
+    pub async fn try_proxies<T, F, Fut>(&self, path: &str, mut op: F) -> Result<T, ProxyError>
+    where
+        F: FnMut(ProxyRepo) -> Fut,
+        Fut: Future<Output = Result<T, ProxyError>>,
+    {
+        let mut ranking = Ranking::default();
+        for entry in &self.list.0 {
+            let result = match self.repo_for(entry, path) {
+                Ok(repo) => op(repo).await,
+                Err(e) => Err(e),
+            };
+            match result {
+                Ok(v) => return Ok(v),
+                Err(e) => {
+                    if !ranking.record(entry, e) {
+                        break;
+                    }
+                }
+            }
+        }
+        Err(ranking.finish())
+    }
+
+    /// `@v/list` through the list.
+    pub async fn list(&self, path: &str, prefix: &str) -> Result<VersionList, ProxyError> {
+        self.try_proxies(path, |r| async move { r.list(prefix).await })
+            .await
+    }
+
+    /// `@latest` (with Go's list fallback) through the list.
+    pub async fn latest(&self, path: &str) -> Result<RevInfo, ProxyError> {
+        self.try_proxies(path, |r| async move { r.latest().await })
+            .await
+    }
+
+    /// `.info` through the list.
+    pub async fn stat(&self, path: &str, rev: &str) -> Result<RevInfo, ProxyError> {
+        self.try_proxies(path, |r| async move { r.stat(rev).await })
+            .await
+    }
+
+    /// `.mod` through the list.
+    pub async fn go_mod(&self, path: &str, version: &str) -> Result<Vec<u8>, ProxyError> {
+        self.try_proxies(path, |r| async move { r.go_mod(version).await })
+            .await
+    }
+
+    /// `.zip` through the list: the first entry that answers with 200 serves the whole
+    /// body (a body failure does not move on to the next entry; see [`Proxies::zip_with`]).
+    pub async fn zip(&self, path: &str, version: &str) -> Result<ZipDownload, ProxyError> {
+        self.try_proxies(path, |r| async move { r.zip(version).await })
+            .await
+    }
+
+    /// `.zip` through the list exactly as Go walks it: `consume` reads the whole body of
+    /// one entry's response (restarting it as it sees fit); if it fails, the walk
+    /// continues as for any other failure of that entry. `consume` must therefore be
+    /// ready to start over.
+    pub async fn zip_with<T, F, Fut>(
+        &self,
+        path: &str,
+        version: &str,
+        mut consume: F,
+    ) -> Result<T, ProxyError>
+    where
+        F: FnMut(ZipDownload) -> Fut,
+        Fut: Future<Output = Result<T, ProxyError>>,
+    {
+        let mut ranking = Ranking::default();
+        for entry in &self.list.0 {
+            let result = match self.repo_for(entry, path) {
+                Ok(repo) => match repo.zip(version).await {
+                    Ok(dl) => consume(dl).await,
+                    Err(e) => Err(e),
+                },
+                Err(e) => Err(e),
+            };
+            match result {
+                Ok(v) => return Ok(v),
+                Err(e) => {
+                    if !ranking.record(entry, e) {
+                        break;
+                    }
+                }
+            }
+        }
+        Err(ranking.finish())
+    }
+}
+
+/// The error TryProxies reports: the best-ranked one seen.
+#[derive(Default)]
+struct Ranking {
+    best: Option<ProxyError>,
+    rank: u8,
+}
+
+impl Ranking {
+    /// Records `err` from `entry`; returns whether the walk goes on.
+    fn record(&mut self, entry: &ProxyEntry, err: ProxyError) -> bool {
+        let not_exist = err.is_not_found();
+        let direct = matches!(entry.kind, ProxyKind::Direct)
+            || (matches!(entry.kind, ProxyKind::NoProxy) && !err.is_use_proxy());
+        if direct {
+            self.best = Some(err);
+            self.rank = DIRECT_RANK;
+        } else if self.rank <= PROXY_RANK && !not_exist {
+            self.best = Some(err);
+            self.rank = PROXY_RANK;
+        } else if self.rank == NOT_EXIST_RANK {
+            self.best = Some(err);
+        }
+        entry.fallback_on_error || not_exist
+    }
+
+    fn finish(self) -> ProxyError {
+        self.best
+            .unwrap_or(ProxyError::Lookup(LookupError::EmptyList))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(kind: ProxyKind) -> ProxyEntry {
+        ProxyEntry {
+            kind,
+            fallback_on_error: false,
+        }
+    }
+
+    #[test]
+    fn routing() {
+        let url = entry(ProxyKind::Url("https://p".into()));
+        assert_eq!(
+            route(&url, "example.com/m", ""),
+            Route::Proxy("https://p".into())
+        );
+        assert_eq!(
+            route(&url, "corp.example/m", "corp.example"),
+            Route::Fail(LookupError::NoProxy)
+        );
+        assert_eq!(
+            route(&entry(ProxyKind::NoProxy), "corp.example/m", "corp.example"),
+            Route::Direct
+        );
+        assert_eq!(
+            route(&entry(ProxyKind::NoProxy), "example.com/m", "corp.example"),
+            Route::Fail(LookupError::UseProxy)
+        );
+        assert_eq!(
+            route(&entry(ProxyKind::Off), "example.com/m", ""),
+            Route::Fail(LookupError::Off)
+        );
+        assert_eq!(
+            route(&entry(ProxyKind::Off), "corp.example/m", "corp.example"),
+            Route::Fail(LookupError::NoProxy)
+        );
+        assert_eq!(
+            route(&entry(ProxyKind::Direct), "example.com/m", ""),
+            Route::Direct
+        );
+    }
+}

@@ -1,0 +1,82 @@
+//! A module zip streamed from a proxy (Go's `proxyRepo.Zip`).
+//!
+//! The engine reads chunks and feeds them to the zip streamer. More than
+//! [`MAX_ZIP_FILE`](super::MAX_ZIP_FILE) bytes fails with `downloaded zip file too large`
+//! (Go reads 500 MiB + 1 byte to notice). A transient failure of the body can be
+//! answered with [`ZipDownload::restart`]: the zip is requested again and the caller
+//! starts over from the first byte. Errors are wrapped as Go wraps them
+//! (`<path>@<version>: read "<url>": unexpected EOF`).
+
+use super::error::{Failure, ProxyError};
+use super::repo::MAX_ZIP_FILE;
+use crate::http::{Download, RedactedUrl};
+use bytes::Bytes;
+
+/// The body of a `.zip` response, restartable.
+#[derive(Debug)]
+pub struct ZipDownload {
+    path: String,
+    version: String,
+    download: Download,
+    total: u64,
+}
+
+impl ZipDownload {
+    pub(crate) fn new(path: &str, version: &str, download: Download) -> ZipDownload {
+        ZipDownload {
+            path: path.to_string(),
+            version: version.to_string(),
+            download,
+            total: 0,
+        }
+    }
+
+    /// The zip's URL (redacted).
+    pub fn url(&self) -> &RedactedUrl {
+        self.download.url()
+    }
+
+    /// Requests made so far.
+    pub fn attempts(&self) -> u32 {
+        self.download.attempts()
+    }
+
+    /// Bytes received from the current response.
+    pub fn received(&self) -> u64 {
+        self.total
+    }
+
+    fn err(&self, failure: Failure) -> ProxyError {
+        ProxyError::version(&self.path, &self.version, failure)
+    }
+
+    /// The next chunk; `None` at the end of the zip.
+    pub async fn chunk(&mut self) -> Result<Option<Bytes>, ProxyError> {
+        match self.download.chunk().await {
+            Err(e) => Err(self.err(Failure::Http(e))),
+            Ok(None) => Ok(None),
+            Ok(Some(c)) => {
+                self.total += c.len() as u64;
+                if self.total > MAX_ZIP_FILE {
+                    return Err(self.err(Failure::ZipTooLarge));
+                }
+                Ok(Some(c))
+            }
+        }
+    }
+
+    /// Restarts the download after `failure` if it is a transient HTTP failure and the
+    /// retry budget allows (then the caller starts over); otherwise returns `failure`
+    /// (an HTTP failure noting the attempts made).
+    pub async fn restart(&mut self, failure: ProxyError) -> Result<(), ProxyError> {
+        let Some(http) = failure.http_error().cloned() else {
+            return Err(failure);
+        };
+        self.download
+            .restart(http)
+            .await
+            .map_err(|e| self.err(Failure::Http(e)))?;
+        self.total = 0;
+        Ok(())
+    }
+}
