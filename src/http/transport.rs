@@ -30,7 +30,9 @@ fn dial_addr(url: &GoUrl) -> String {
 fn tls_text(e: &rustls::Error, url: &GoUrl) -> String {
     use rustls::CertificateError as C;
     let x509 = match e {
-        rustls::Error::InvalidCertificate(C::UnknownIssuer) => {
+        // A same-named but different CA is a bad signature to rustls; to Go it is an
+        // unknown authority too.
+        rustls::Error::InvalidCertificate(C::UnknownIssuer | C::BadSignature) => {
             "x509: certificate signed by unknown authority".to_string()
         }
         rustls::Error::InvalidCertificate(C::NotValidForName)
@@ -129,16 +131,13 @@ pub(crate) fn classify(err: &reqwest::Error, url: &GoUrl, during_body: bool) -> 
             };
         }
         if let Some(io) = e.downcast_ref::<io::Error>() {
-            if let Some(inner) = io.get_ref() {
-                if let Some(t) = inner.downcast_ref::<rustls::Error>() {
-                    return Cause::new(CauseKind::Tls, tls_text(t, url));
-                }
-                if let Some(h) = inner.downcast_ref::<h2::Error>() {
-                    return h2_cause(h);
-                }
-            }
             if let Some(c) = io_cause(io, url, during_body) {
                 return c;
+            }
+            // io::Error's `source` skips the error it wraps; walk into it instead.
+            if let Some(inner) = io.get_ref() {
+                next = Some(inner);
+                continue;
             }
         }
         next = e.source();
