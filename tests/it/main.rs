@@ -5,6 +5,8 @@
 
 mod support;
 
+mod config_oracle;
+mod config_vectors;
 mod dirhash_vectors;
 mod go_harness;
 mod go_through_testproxy;
