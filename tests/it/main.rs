@@ -5,6 +5,8 @@
 
 mod support;
 
+mod config_go_diff;
+mod config_goflags;
 mod config_oracle;
 mod config_vectors;
 mod dirhash_vectors;
