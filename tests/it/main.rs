@@ -23,6 +23,7 @@ mod semver_vectors;
 mod store_go_fills;
 mod store_layout;
 mod store_locks;
+mod store_recovery;
 mod store_support;
 mod store_we_fill;
 mod testproxy;

@@ -143,10 +143,12 @@ pub struct Record {
     pub sum: Option<String>,
 }
 
-/// Go's `DownloadModule` for `m` over the store's API: `.info` and `.mod` from the
-/// cache or "fetched" (recorded in `fetched`), then `Download` (the tree, the zip
-/// under the version lock, the extraction under it again) and `checkMod` (re-hash a
-/// torn ziphash). `zip_bytes` stands for the network. Errors are Go's texts.
+/// Go's `modcmd.DownloadModule` for `m` over the store's API, in Go's order:
+/// `.info` and `.mod` from the cache or "fetched" (recorded in `fetched`);
+/// `DownloadZip`; `Sum`; `Download` (the tree, extracted under the version lock),
+/// whose `checkMod` re-hashes a torn ziphash. `zip_bytes` stands for the network.
+/// There is no go.sum, so `DownloadZip` also runs `checkMod` when the zip is
+/// already there (Go does that when `HaveSum` is false). Errors are Go's texts.
 pub fn engine_download(
     store: &Store,
     m: &StoredModule,
@@ -167,26 +169,25 @@ pub fn engine_download(
         let served = m.gomod().ok_or("no .mod")?;
         store.write_mod(&mv, served).map_err(|e| e.to_string())?;
     }
+    let zip = download_zip(store, &mv, zip_bytes, fetched)?;
+    let sum = store.sum(&mv);
     let dir = match store.download_dir(&mv) {
         Ok(dir) => dir,
-        Err(e) if e.is_not_found() => {
-            let zip = download_zip(store, &mv, zip_bytes, fetched)?;
-            extract(store, &mv, &zip)?
-        }
+        Err(e) if e.is_not_found() => extract(store, &mv, &zip)?,
         Err(e) => return Err(e.to_string()),
     };
     check_mod(store, &mv)?;
     Ok(Record {
         info: paths.info(),
         go_mod: paths.gomod(),
-        zip: paths.zip(),
+        zip,
         dir,
-        sum: store.sum(&mv),
+        sum,
     })
 }
 
-/// `DownloadZip`: no lock when both files exist; else under the lock, Go's three
-/// cases.
+/// `DownloadZip`: no lock when both files exist (then `checkMod`); else under the
+/// lock, Go's three cases.
 fn download_zip(
     store: &Store,
     mv: &ModuleVersion,
@@ -195,6 +196,7 @@ fn download_zip(
 ) -> Result<PathBuf, String> {
     let e = |e: gomodfetch::store::Error| e.to_string();
     if store.zip_state(mv).map_err(e)?.is_complete() {
+        check_mod(store, mv)?;
         return Ok(store.paths(mv).map_err(e)?.zip());
     }
     let lock = store.lock_version(mv).map_err(e)?;
