@@ -64,6 +64,15 @@
 //!
 //! `Store` is cheap to clone and holds no open files; locks are only held by the
 //! guards it returns.
+//!
+//! Locks are **not re-entrant**: `flock` locks of two opens of one file exclude each
+//! other even inside one process, so locking a version whose [`VersionLock`] this
+//! process already holds waits forever (or until the timeout). Do everything for a
+//! version under the one guard.
+//!
+//! Not reproduced: on reading an `.info` whose re-encoding differs from its bytes, Go
+//! rewrites the file with the same bytes (temp file and rename); the content never
+//! changes, so the store leaves the file alone.
 
 mod atomic;
 mod error;
@@ -221,6 +230,31 @@ impl Store {
         }
     }
 
+    /// Go's `readDiskStatByHash`, the fallback the go command uses for a commit-hash
+    /// query when `GOPROXY=off`: among the cached `.info` files of `path` named
+    /// `<pseudo-version ending in -<first 12 hex digits of rev>>.info`, the
+    /// semver-highest, read as [`Store::read_info`] reads. `rev` must be at least
+    /// 12 lower-case hex digits. Returns the version and the `.info` bytes.
+    pub fn info_by_hash(&self, path: &str, rev: &str) -> Option<(String, Vec<u8>)> {
+        let all_hex = rev
+            .bytes()
+            .all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c));
+        if !all_hex || rev.len() < 12 {
+            return None;
+        }
+        let suffix = format!("-{}.info", &rev[..12]);
+        let dir = self.cache_dir(path).ok()?;
+        let best = std::fs::read_dir(dir)
+            .ok()?
+            .filter_map(|e| e.ok()?.file_name().into_string().ok())
+            .filter(|name| name.ends_with(&suffix))
+            .filter_map(|name| name.strip_suffix(".info").map(str::to_string))
+            .filter(|v| crate::module::is_pseudo_version(v))
+            .max_by(|a, b| crate::semver::compare(a, b))?;
+        let info = self.read_info(&ModuleVersion::new(path, best.as_str()))?;
+        Some((best, info))
+    }
+
     /// Writes `E(v).info` (the bytes `revinfo` produced) by temp file and rename.
     pub fn write_info(&self, m: &ModuleVersion, info: &[u8]) -> Result<PathBuf, Error> {
         let file = self.paths(m)?.info();
@@ -246,6 +280,13 @@ impl Store {
     /// zip under the version lock and [`VersionLock::write_ziphash`]).
     pub fn read_ziphash(&self, m: &ModuleVersion) -> Result<Ziphash, Error> {
         zip::read_ziphash(&self.locker, &self.paths(m)?)
+    }
+
+    /// `checkMod`'s repair of a torn ziphash: writes the verified `h1` of the
+    /// existing zip to `E(v).ziphash` under the ziphash's own lock only, as Go does
+    /// (no version lock; use [`VersionLock::write_ziphash`] when holding it).
+    pub fn repair_ziphash(&self, m: &ModuleVersion, h1: &str) -> Result<(), Error> {
+        zip::write_ziphash(&self.locker, &self.paths(m)?.ziphash(), h1)
     }
 
     /// Go's `Sum`: the ziphash for the `-json` `Sum` field, `None` when it cannot be

@@ -340,3 +340,41 @@ fn go_sum_update_merges_under_the_locks() {
         .unwrap_err();
     assert!(e.to_string().starts_with("updating go.sum: open "), "{e}");
 }
+
+#[test]
+fn info_by_hash_picks_the_highest_pseudo_version() {
+    let (_t, s) = store(false);
+    let rev = "abcdefabcdef0123456789";
+    for v in [
+        "v0.0.0-20200101000000-abcdefabcdef",
+        "v1.2.4-0.20200101000000-abcdefabcdef",
+        "v1.2.3-pre.0.20190101000000-abcdefabcdef",
+        "v9.0.0-20200101000000-012345678901",
+    ] {
+        s.write_info(
+            &mv("example.com/m", v),
+            format!("{{\"Version\":\"{v}\"}}").as_bytes(),
+        )
+        .unwrap();
+    }
+    let (v, info) = s.info_by_hash("example.com/m", rev).unwrap();
+    assert_eq!(v, "v1.2.4-0.20200101000000-abcdefabcdef");
+    assert_eq!(
+        info,
+        br#"{"Version":"v1.2.4-0.20200101000000-abcdefabcdef"}"#
+    );
+    assert_eq!(s.info_by_hash("example.com/m", "abcdefabcde"), None);
+    assert_eq!(s.info_by_hash("example.com/m", "ABCDEFABCDEF"), None);
+    assert_eq!(s.info_by_hash("example.com/other", rev), None);
+}
+
+#[test]
+fn guards_travel_to_blocking_threads() {
+    fn send<T: Send + 'static>() {}
+    send::<Store>();
+    send::<VersionLock>();
+    send::<ZipTemp>();
+    send::<Extraction>();
+    send::<LockedFile>();
+    send::<Error>();
+}

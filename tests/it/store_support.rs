@@ -234,8 +234,7 @@ fn extract(store: &Store, mv: &ModuleVersion, zip: &Path) -> Result<PathBuf, Str
     }
 }
 
-/// `checkMod` without go.sum: re-hash a torn ziphash (under the version lock, which
-/// the go command does not take here; holding it is harmless).
+/// `checkMod` without go.sum: re-hash a torn ziphash (no version lock, as in Go).
 fn check_mod(store: &Store, mv: &ModuleVersion) -> Result<(), String> {
     let verifying = |err: String| format!("verifying {mv}: {err}");
     match store.read_ziphash(mv).map_err(|e| e.to_string())? {
@@ -243,8 +242,9 @@ fn check_mod(store: &Store, mv: &ModuleVersion) -> Result<(), String> {
         Ziphash::Invalid(_) => {
             let zip = store.paths(mv).map_err(|e| e.to_string())?.zip();
             let h = dirhash::hash_zip(&zip).map_err(|e| verifying(e.to_string()))?;
-            let lock = store.lock_version(mv).map_err(|e| e.to_string())?;
-            lock.write_ziphash(h.as_str()).map_err(|e| e.to_string())
+            store
+                .repair_ziphash(mv, h.as_str())
+                .map_err(|e| verifying(e.to_string()))
         }
     }
 }
