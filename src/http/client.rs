@@ -18,7 +18,6 @@
 //! A [`Client`] is cheap to clone and shares one connection pool (HTTP/2 by ALPN,
 //! keep-alive for HTTP/1.1). All methods are async (tokio).
 
-use super::auth::Credentials;
 use super::body::{Body, Download};
 use super::detail::{DETAIL_CAPTURE_LIMIT, format_detail, trim_partial_utf8, wants_detail};
 use super::error::{Cause, CauseKind, Error, ErrorKind, StatusError};
@@ -29,6 +28,8 @@ use super::status::go_status_line;
 use super::tls::{RootSource, TlsConfigError, client_config};
 use super::trace::{self, Trace};
 use super::transport;
+use crate::config::goauth::Credentials;
+use crate::config::netenv::NetEnv;
 use base64::Engine as _;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -42,19 +43,12 @@ pub struct ProxyEnv {
     pub no_proxy: Option<String>,
 }
 
-impl ProxyEnv {
-    /// From an environment lookup: upper-case names first, then lower-case, as Go.
-    pub fn from_env(get: impl Fn(&str) -> Option<std::ffi::OsString>) -> ProxyEnv {
-        let any = |a: &str, b: &str| {
-            get(a)
-                .filter(|v| !v.is_empty())
-                .or_else(|| get(b).filter(|v| !v.is_empty()))
-                .map(|v| v.to_string_lossy().into_owned())
-        };
+impl From<&NetEnv> for ProxyEnv {
+    fn from(n: &NetEnv) -> ProxyEnv {
         ProxyEnv {
-            http_proxy: any("HTTP_PROXY", "http_proxy"),
-            https_proxy: any("HTTPS_PROXY", "https_proxy"),
-            no_proxy: any("NO_PROXY", "no_proxy"),
+            http_proxy: n.http_proxy.clone(),
+            https_proxy: n.https_proxy.clone(),
+            no_proxy: n.no_proxy.clone(),
         }
     }
 }
@@ -78,7 +72,7 @@ impl std::fmt::Debug for ClientConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ClientConfig")
             .field("roots", &self.roots)
-            .field("credentials", &self.credentials)
+            .field("credentials", &!self.credentials.is_empty())
             .field("retry", &self.retry)
             .field("trace", &self.trace.is_some())
             .field("proxy", &self.proxy)
@@ -88,11 +82,24 @@ impl std::fmt::Debug for ClientConfig {
     }
 }
 
+impl ClientConfig {
+    /// The settings Go takes from the process environment (TLS roots, proxies) and
+    /// `.netrc` credentials; everything else as [`ClientConfig::default`].
+    pub fn from_net_env(net: &NetEnv, credentials: Credentials) -> ClientConfig {
+        ClientConfig {
+            roots: RootSource::from(net),
+            proxy: ProxyEnv::from(net),
+            credentials,
+            ..ClientConfig::default()
+        }
+    }
+}
+
 impl Default for ClientConfig {
     fn default() -> ClientConfig {
         ClientConfig {
             roots: RootSource::default(),
-            credentials: Credentials::none(),
+            credentials: Credentials::default(),
             retry: RetryPolicy::default(),
             trace: None,
             proxy: ProxyEnv::default(),
@@ -414,11 +421,13 @@ impl Client {
 
     /// Go's `Client.do` loop with the go command's redirect policy.
     async fn follow_redirects(&self, url: &GoUrl) -> Result<Response, Error> {
-        let initial_auth = self
-            .inner
-            .credentials
-            .authorization_for(&url.unredacted())
-            .map(str::to_string);
+        // Go adds GOAUTH credentials to https requests only.
+        let initial_auth = if url.scheme() == "https" {
+            let full = url.unredacted();
+            self.inner.credentials.lookup(&full).map(str::to_string)
+        } else {
+            None
+        };
         let mut via: Vec<GoUrl> = Vec::new();
         let mut current = url.clone();
         let mut strip_auth = false;

@@ -4,7 +4,8 @@
 //! # Guarantees
 //! * **Go's behaviour per request** ([`Client`]): the go command's redirect policy
 //!   (≤ 10, never `https` → `http`), `.netrc` credentials only on `https` and only for
-//!   the matching `host[:port]/path` prefix ([`Credentials`]), its one retry of an
+//!   the matching `host[:port]/path` prefix (the config layer's [`Credentials`]),
+//!   its one retry of an
 //!   `https` 4xx, `file://` URLs with synthesized 404/403 ([`fileurl`]), and TLS roots
 //!   loaded exactly as Go loads them on Linux, `SSL_CERT_FILE`/`SSL_CERT_DIR` included
 //!   ([`RootSource`]).
@@ -29,7 +30,6 @@
 //! [`Download::chunk`] until `None`, calling [`Download::restart`] on a failure and
 //! starting over when it returns `Ok`.
 
-mod auth;
 mod body;
 mod client;
 mod detail;
@@ -43,7 +43,7 @@ mod tls;
 mod trace;
 mod transport;
 
-pub use auth::{Credentials, NetrcEntry};
+pub use crate::config::goauth::{Credentials, NetrcEntry};
 pub use body::{Body, Download};
 pub use client::{BuildError, Client, ClientConfig, ProxyEnv, Response};
 pub use error::{Cause, CauseKind, Error, ErrorKind, StatusError, errno_text};

@@ -8,11 +8,14 @@
 //! hash links) are skipped; PEM blocks that are not certificates or do not parse are
 //! ignored, as `AppendCertsFromPEM` does.
 //!
-//! The environment is passed in ([`RootSource`]), never read here. The rustls
+//! The environment is passed in ([`RootSource`], from the config layer's `NetEnv`),
+//! never read here. The rustls
 //! configuration uses the ring provider and offers HTTP/2 and HTTP/1.1 by ALPN.
 
+use crate::config::netenv::NetEnv;
 use rustls::pki_types::CertificateDer;
 use rustls::pki_types::pem::PemObject;
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -28,26 +31,24 @@ const CERT_FILES: &[&str] = &[
 const CERT_DIRS: &[&str] = &["/etc/ssl/certs", "/etc/pki/tls/certs"];
 
 /// Where trusted roots come from: the values of `SSL_CERT_FILE` and `SSL_CERT_DIR`
-/// (empty means unset, as for Go).
+/// (`None` when unset or empty, as for Go).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RootSource {
     pub ssl_cert_file: Option<PathBuf>,
-    pub ssl_cert_dir: Option<String>,
+    /// `:`-separated directories.
+    pub ssl_cert_dir: Option<OsString>,
+}
+
+impl From<&NetEnv> for RootSource {
+    fn from(n: &NetEnv) -> RootSource {
+        RootSource {
+            ssl_cert_file: n.ssl_cert_file.clone(),
+            ssl_cert_dir: n.ssl_cert_dir.clone(),
+        }
+    }
 }
 
 impl RootSource {
-    /// From an environment lookup (e.g. `|k| std::env::var_os(k)`).
-    pub fn from_env(get: impl Fn(&str) -> Option<std::ffi::OsString>) -> RootSource {
-        RootSource {
-            ssl_cert_file: get("SSL_CERT_FILE")
-                .filter(|v| !v.is_empty())
-                .map(PathBuf::from),
-            ssl_cert_dir: get("SSL_CERT_DIR")
-                .filter(|v| !v.is_empty())
-                .map(|v| v.to_string_lossy().into_owned()),
-        }
-    }
-
     /// The certificates Go would trust (DER), in the order found.
     pub fn load(&self) -> Vec<CertificateDer<'static>> {
         let mut certs = Vec::new();
@@ -62,7 +63,7 @@ impl RootSource {
             }
         }
         let dirs: Vec<PathBuf> = match &self.ssl_cert_dir {
-            Some(d) => d.split(':').map(PathBuf::from).collect(),
+            Some(d) => std::env::split_paths(d).collect(),
             None => CERT_DIRS.iter().map(PathBuf::from).collect(),
         };
         for dir in dirs {
@@ -123,17 +124,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn env_values() {
-        let src = RootSource::from_env(|k| match k {
-            "SSL_CERT_FILE" => Some("/x/ca.pem".into()),
-            "SSL_CERT_DIR" => Some("".into()),
-            _ => None,
-        });
-        assert_eq!(src.ssl_cert_file, Some(PathBuf::from("/x/ca.pem")));
-        assert_eq!(src.ssl_cert_dir, None);
-    }
-
-    #[test]
     fn file_and_dirs() {
         let dir = tempfile::tempdir().unwrap();
         let key = rcgen::KeyPair::generate().unwrap();
@@ -148,12 +138,12 @@ mod tests {
         std::os::unix::fs::symlink("two.pem", dir.path().join("abcd.0")).unwrap();
         let only_file = RootSource {
             ssl_cert_file: Some(dir.path().join("one.pem")),
-            ssl_cert_dir: Some(dir.path().join("none").display().to_string()),
+            ssl_cert_dir: Some(dir.path().join("none").into_os_string()),
         };
         assert_eq!(only_file.load().len(), 1);
         let only_dir = RootSource {
             ssl_cert_file: Some(dir.path().join("missing.pem")),
-            ssl_cert_dir: Some(dir.path().display().to_string()),
+            ssl_cert_dir: Some(dir.path().as_os_str().to_owned()),
         };
         assert_eq!(only_dir.load().len(), 2, "the hash link is skipped");
         assert!(client_config(&only_dir.load()).is_ok());

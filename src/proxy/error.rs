@@ -16,6 +16,7 @@
 //! it names a missing capability, not a missing module, so it must not make a query
 //! conclude that the module does not exist.
 
+use crate::config::goproxy::RouteError;
 use crate::http;
 use crate::module;
 use crate::revinfo::DecodeError;
@@ -69,16 +70,13 @@ impl fmt::Display for Failure {
 /// Why a GOPROXY entry gave no repository for a path (Go's `lookup` errors).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LookupError {
-    /// `module lookup disabled by GOPROXY=off`.
-    Off,
-    /// The path matches GONOPROXY but the entry is a proxy: `disabled by
-    /// GOPRIVATE/GONOPROXY`.
-    NoProxy,
-    /// The implicit `noproxy` entry for a path that does not match GONOPROXY: `path
-    /// does not match GOPRIVATE/GONOPROXY`.
-    UseProxy,
+    /// Go's routing errors: `module lookup disabled by GOPROXY=off`, `disabled by
+    /// GOPRIVATE/GONOPROXY`, `path does not match GOPRIVATE/GONOPROXY`.
+    Route(RouteError),
     /// `direct` (or a GONOPROXY path): version-control fetching is not implemented yet.
     DirectUnsupported,
+    /// The `go` and `toolchain` pseudo-modules (served from `golang.org/toolchain`).
+    ToolchainUnsupported,
     /// The entry's URL is not a usable proxy URL (Go's `newProxyRepo` errors).
     InvalidProxyUrl(String),
     /// The module path cannot be escaped (Go's `module.EscapePath` error).
@@ -90,12 +88,13 @@ pub enum LookupError {
 impl fmt::Display for LookupError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            LookupError::Off => f.write_str("module lookup disabled by GOPROXY=off"),
-            LookupError::NoProxy => f.write_str("disabled by GOPRIVATE/GONOPROXY"),
-            LookupError::UseProxy => f.write_str("path does not match GOPRIVATE/GONOPROXY"),
+            LookupError::Route(e) => e.fmt(f),
             LookupError::DirectUnsupported => f.write_str(
                 "direct version-control fetching (GOPROXY=direct, GONOPROXY, GOPRIVATE) is not supported yet",
             ),
+            LookupError::ToolchainUnsupported => {
+                f.write_str("the go and toolchain modules are not supported yet")
+            }
             LookupError::InvalidProxyUrl(e) => f.write_str(e),
             LookupError::Path(e) => e.fmt(f),
             LookupError::EmptyList => {
@@ -135,12 +134,8 @@ impl ProxyError {
                 Failure::NoCommits => true,
                 _ => false,
             },
-            ProxyError::Lookup(e) => {
-                matches!(
-                    e,
-                    LookupError::Off | LookupError::NoProxy | LookupError::UseProxy
-                )
-            }
+            ProxyError::Lookup(LookupError::Route(e)) => e.is_not_found(),
+            ProxyError::Lookup(_) => false,
         }
     }
 
@@ -176,7 +171,7 @@ impl ProxyError {
 
     /// Whether this is Go's `errUseProxy` (ranked lowest by TryProxies).
     pub(crate) fn is_use_proxy(&self) -> bool {
-        matches!(self, ProxyError::Lookup(LookupError::UseProxy))
+        matches!(self, ProxyError::Lookup(LookupError::Route(e)) if e.is_use_proxy())
     }
 }
 
@@ -236,7 +231,7 @@ mod tests {
         let e = ProxyError::version("example.com/m", "", Failure::NoCommits);
         assert_eq!(e.to_string(), "module example.com/m: no commits");
         assert!(e.is_not_found());
-        assert!(ProxyError::Lookup(LookupError::Off).is_not_found());
+        assert!(ProxyError::Lookup(LookupError::Route(RouteError::ProxyOff)).is_not_found());
         assert!(!ProxyError::Lookup(LookupError::DirectUnsupported).is_not_found());
     }
 }

@@ -23,7 +23,8 @@
 //!
 //! `direct` entries (and GONOPROXY paths) fail with
 //! [`LookupError::DirectUnsupported`], which is *not* "not found" (see [`error`]).
-//! The special `go`/`toolchain` module paths are not routed specially.
+//! The special `go`/`toolchain` module paths fail with
+//! [`LookupError::ToolchainUnsupported`].
 
 pub mod error;
 mod repo;
@@ -32,5 +33,5 @@ mod zip;
 
 pub use error::{Failure, LookupError, ProxyError};
 pub use repo::{Limits, MAX_ZIP_FILE, ProxyRepo, VersionList, filter_list, latest_from_list};
-pub use walk::{Proxies, Route, route};
+pub use walk::Proxies;
 pub use zip::ZipDownload;

@@ -6,43 +6,16 @@
 //! on to the next entry when the failure is "not found" (404/410, …) or when the entry
 //! was followed by `|`; otherwise it stops. The error reported is the most useful one
 //! seen: a `direct`/`noproxy` error first, then a proxy error that is not "not found",
-//! then a "not found" one (the first such, unless a later one outranks it).
+//! then a "not found" one (the last such seen).
 
 use super::error::{LookupError, ProxyError};
 use super::repo::{Limits, ProxyRepo, VersionList};
 use super::zip::ZipDownload;
-use crate::config::goproxy::{ProxyEntry, ProxyKind, ProxyList};
+use crate::config::goproxy::{ProxyEntry, ProxyKind, ProxyList, Route, route};
 use crate::http::Client;
-use crate::module;
 use crate::revinfo::RevInfo;
 use std::future::Future;
 use std::sync::Arc;
-
-/// What one GOPROXY entry does for one module path.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Route {
-    /// Ask the proxy at this base URL.
-    Proxy(String),
-    /// Fetch from version control.
-    Direct,
-    /// This entry cannot serve the path.
-    Fail(LookupError),
-}
-
-/// Go's `lookup` routing for `entry` and `path`, with GONOPROXY's patterns.
-///
-/// The walk calls only this, so the config layer's routing function can replace it.
-pub fn route(entry: &ProxyEntry, path: &str, gonoproxy: &str) -> Route {
-    let private = module::match_prefix_patterns(gonoproxy, path);
-    match &entry.kind {
-        ProxyKind::NoProxy | ProxyKind::Direct if private => Route::Direct,
-        _ if private => Route::Fail(LookupError::NoProxy),
-        ProxyKind::Off => Route::Fail(LookupError::Off),
-        ProxyKind::Direct => Route::Direct,
-        ProxyKind::NoProxy => Route::Fail(LookupError::UseProxy),
-        ProxyKind::Url(u) => Route::Proxy(u.clone()),
-    }
-}
 
 /// The proxy client for a whole GOPROXY list. Cheap to clone.
 #[derive(Debug, Clone)]
@@ -81,10 +54,12 @@ impl Proxies {
 
     /// The repository an entry offers for `path`, or why it offers none.
     fn repo_for(&self, entry: &ProxyEntry, path: &str) -> Result<ProxyRepo, ProxyError> {
+        // The config layer's routing (Go's `modfetch.lookup`).
         match route(entry, path, &self.gonoproxy) {
             Route::Proxy(base) => ProxyRepo::new(&self.client, self.limits, &base, path),
             Route::Direct => Err(ProxyError::Lookup(LookupError::DirectUnsupported)),
-            Route::Fail(e) => Err(ProxyError::Lookup(e)),
+            Route::Toolchain => Err(ProxyError::Lookup(LookupError::ToolchainUnsupported)),
+            Route::NotFound(e) => Err(ProxyError::Lookup(LookupError::Route(e))),
         }
     }
 
@@ -208,50 +183,5 @@ impl Ranking {
     fn finish(self) -> ProxyError {
         self.best
             .unwrap_or(ProxyError::Lookup(LookupError::EmptyList))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn entry(kind: ProxyKind) -> ProxyEntry {
-        ProxyEntry {
-            kind,
-            fallback_on_error: false,
-        }
-    }
-
-    #[test]
-    fn routing() {
-        let url = entry(ProxyKind::Url("https://p".into()));
-        assert_eq!(
-            route(&url, "example.com/m", ""),
-            Route::Proxy("https://p".into())
-        );
-        assert_eq!(
-            route(&url, "corp.example/m", "corp.example"),
-            Route::Fail(LookupError::NoProxy)
-        );
-        assert_eq!(
-            route(&entry(ProxyKind::NoProxy), "corp.example/m", "corp.example"),
-            Route::Direct
-        );
-        assert_eq!(
-            route(&entry(ProxyKind::NoProxy), "example.com/m", "corp.example"),
-            Route::Fail(LookupError::UseProxy)
-        );
-        assert_eq!(
-            route(&entry(ProxyKind::Off), "example.com/m", ""),
-            Route::Fail(LookupError::Off)
-        );
-        assert_eq!(
-            route(&entry(ProxyKind::Off), "corp.example/m", "corp.example"),
-            Route::Fail(LookupError::NoProxy)
-        );
-        assert_eq!(
-            route(&entry(ProxyKind::Direct), "example.com/m", ""),
-            Route::Direct
-        );
     }
 }

@@ -26,7 +26,7 @@ pub fn rt() -> tokio::runtime::Runtime {
 pub fn roots(ca: Option<&Path>, empty_dir: &Path) -> RootSource {
     RootSource {
         ssl_cert_file: ca.map(Path::to_path_buf),
-        ssl_cert_dir: Some(empty_dir.display().to_string()),
+        ssl_cert_dir: Some(empty_dir.as_os_str().to_owned()),
     }
 }
 
@@ -178,7 +178,7 @@ fn tls_trust_follows_ssl_cert_file() {
     let cfg = ClientConfig {
         roots: RootSource {
             ssl_cert_file: Some(env.dir.path().join("missing.pem")),
-            ssl_cert_dir: Some(format!("/nonexistent:{}", certs.display())),
+            ssl_cert_dir: Some(format!("/nonexistent:{}", certs.display()).into()),
         },
         ..env.config(None)
     };
@@ -387,7 +387,7 @@ fn netrc_credentials_only_for_the_matching_https_host() {
     });
     *port_holder.lock().unwrap() = server.addr.port().to_string();
     let plain = net_server::start(&env.rt, false, |_| Reply::new(200, "ok"));
-    let creds = Credentials::from_netrc([
+    let creds = Credentials::from_netrc(&[
         NetrcEntry {
             machine: format!("127.0.0.1:{}", server.addr.port()),
             login: "alice".into(),
