@@ -467,7 +467,7 @@ impl Client {
             })?;
             if !strip_auth
                 && via[0].host() != next.host()
-                && !is_domain_or_subdomain(next.hostname(), via[0].hostname())
+                && !is_domain_or_subdomain(&next.hostname(), &via[0].hostname())
             {
                 strip_auth = true;
             }

@@ -1,6 +1,6 @@
 //! `file://` GETs, as `cmd/go/internal/web` serves them (`getFile`).
 //!
-//! The URL is turned into a local path ([`super::fileurl`]); a missing file is a
+//! The URL is turned into a local path (`config::fileurl`, Go's `urlToFilePath`); a missing file is a
 //! synthesized `404 Not Found` and an unreadable one a `403 Forbidden`, both carrying
 //! the OS error so the message reads `reading file:///…: no such file or directory`.
 //! Any other open failure is returned as Go's path error (`open /p: not a directory`).
@@ -9,8 +9,8 @@
 use super::body::Body;
 use super::client::Response;
 use super::error::{Error, ErrorKind, errno_text};
-use super::fileurl::{Platform, url_to_file_path};
 use super::gourl::GoUrl;
+use crate::config::fileurl::{PathStyle, url_to_file_path};
 use std::path::PathBuf;
 
 #[cfg(unix)]
@@ -26,7 +26,7 @@ fn path_from_bytes(b: Vec<u8>) -> PathBuf {
 
 /// Opens the file a `file:` URL names (see the module docs).
 pub(crate) async fn get_file(url: &GoUrl) -> Result<Response, Error> {
-    let path = url_to_file_path(Platform::CURRENT, url)
+    let path = url_to_file_path(url.as_url(), PathStyle::NATIVE)
         .map_err(|e| Error::new(ErrorKind::File(e.to_string())))?;
     let path = path_from_bytes(path);
     let redacted = url.redacted();

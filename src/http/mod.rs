@@ -6,12 +6,14 @@
 //!   (≤ 10, never `https` → `http`), `.netrc` credentials only on `https` and only for
 //!   the matching `host[:port]/path` prefix (the config layer's [`Credentials`]),
 //!   its one retry of an
-//!   `https` 4xx, `file://` URLs with synthesized 404/403 ([`fileurl`]), and TLS roots
+//!   `https` 4xx, `file://` URLs with synthesized 404/403 (paths as the config layer's `fileurl`
+//!   converts them), and TLS roots
 //!   loaded exactly as Go loads them on Linux, `SSL_CERT_FILE`/`SSL_CERT_DIR` included
 //!   ([`RootSource`]).
 //! * **Go's texts** ([`Error`]): `reading <url>: 404 Not Found` with the
 //!   `server response:` detail rules, `Get "<url>": …`, `read "<url>": …`; URLs are
-//!   built and printed as `net/url` does ([`GoUrl`]) and always redacted.
+//!   built and printed as `net/url` does ([`GoUrl`], on the config layer's port) and
+//!   always redacted.
 //! * **Retries** ([`RetryPolicy`]), beyond Go: transient failures are retried with
 //!   backoff and jitter, in two layers — the request ([`Client::get`]) and the body
 //!   ([`Download::restart`]); [`Error::is_not_found`] (404/410, "try the next proxy")
@@ -35,7 +37,6 @@ mod client;
 mod detail;
 mod error;
 mod file;
-pub mod fileurl;
 mod gourl;
 mod retry;
 mod status;
@@ -47,7 +48,7 @@ pub use crate::config::goauth::{Credentials, NetrcEntry};
 pub use body::{Body, Download};
 pub use client::{BuildError, Client, ClientConfig, ProxyEnv, Response};
 pub use error::{Cause, CauseKind, Error, ErrorKind, StatusError, errno_text};
-pub use gourl::{GoUrl, RedactedUrl, UrlParseError, path_escape, proxy_path_escape};
+pub use gourl::{GoUrl, RedactedUrl, UrlParseError, proxy_path_escape};
 pub use retry::{RetryPolicy, parse_retry_after};
 pub use status::{go_status_line, go_status_text};
 pub use tls::{RootSource, TlsConfigError};

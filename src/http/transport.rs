@@ -16,6 +16,7 @@ use std::io;
 /// `host:port` as Go dials it (default port from the scheme).
 fn dial_addr(url: &GoUrl) -> String {
     let host = url.host();
+    let host = host.as_str();
     let has_port = host.rsplit_once(':').is_some_and(|(h, p)| {
         !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) && !h.ends_with(':')
     });
