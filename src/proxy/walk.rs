@@ -15,6 +15,7 @@ use crate::config::goproxy::{ProxyEntry, ProxyKind, ProxyList, Route, route};
 use crate::http::Client;
 use crate::revinfo::RevInfo;
 use std::future::Future;
+use std::ops::ControlFlow;
 use std::sync::Arc;
 
 /// The proxy client for a whole GOPROXY list. Cheap to clone.
@@ -76,13 +77,8 @@ impl Proxies {
                 Ok(repo) => op(repo).await,
                 Err(e) => Err(e),
             };
-            match result {
-                Ok(v) => return Ok(v),
-                Err(e) => {
-                    if !ranking.record(entry, e) {
-                        break;
-                    }
-                }
+            if let ControlFlow::Break(done) = ranking.settle(entry, result) {
+                return done;
             }
         }
         Err(ranking.finish())
@@ -142,13 +138,8 @@ impl Proxies {
                 },
                 Err(e) => Err(e),
             };
-            match result {
-                Ok(v) => return Ok(v),
-                Err(e) => {
-                    if !ranking.record(entry, e) {
-                        break;
-                    }
-                }
+            if let ControlFlow::Break(done) = ranking.settle(entry, result) {
+                return done;
             }
         }
         Err(ranking.finish())
@@ -163,6 +154,25 @@ struct Ranking {
 }
 
 impl Ranking {
+    /// Settles one entry's result: success ends the walk; a failure is ranked, and
+    /// ends the walk (with the best error) unless the entry falls through.
+    fn settle<T>(
+        &mut self,
+        entry: &ProxyEntry,
+        result: Result<T, ProxyError>,
+    ) -> ControlFlow<Result<T, ProxyError>> {
+        match result {
+            Ok(v) => ControlFlow::Break(Ok(v)),
+            Err(e) => {
+                if self.record(entry, e) {
+                    ControlFlow::Continue(())
+                } else {
+                    ControlFlow::Break(Err(std::mem::take(self).finish()))
+                }
+            }
+        }
+    }
+
     /// Records `err` from `entry`; returns whether the walk goes on.
     fn record(&mut self, entry: &ProxyEntry, err: ProxyError) -> bool {
         let not_exist = err.is_not_found();

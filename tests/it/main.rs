@@ -23,6 +23,7 @@ mod module_go_diff;
 mod module_vectors;
 mod mvs_vectors;
 mod net_http;
+mod net_proxy;
 mod net_revinfo;
 mod net_server;
 mod pseudo_vectors;
