@@ -723,3 +723,130 @@ fn hostile_answers_are_bounded() {
         start.elapsed()
     );
 }
+
+#[test]
+fn retry_after_is_honoured() {
+    let env = Env::new();
+    let u = Universe::new();
+    big(&u);
+    let proxy = TestProxy::start(
+        ProxyConfig::new(u).fault(
+            FaultRule::new(
+                INFO,
+                FaultKind::Status {
+                    code: 503,
+                    retry_after: Some(1),
+                },
+            )
+            .times(1),
+        ),
+    )
+    .expect("proxy");
+    let client = Client::new(ClientConfig {
+        retry: RetryPolicy {
+            max_attempts: 2,
+            base_delay: Duration::ZERO,
+            max_delay: Duration::ZERO,
+            max_retry_after: Duration::from_secs(5),
+        },
+        ..env.config(None)
+    })
+    .unwrap();
+    let start = Instant::now();
+    env.rt
+        .block_on(client.get_bytes(&url(&format!("{}{INFO}", proxy.base_url())), 1 << 20, None))
+        .expect("second attempt succeeds");
+    assert!(
+        start.elapsed() >= Duration::from_millis(950),
+        "{:?}",
+        start.elapsed()
+    );
+}
+
+#[test]
+fn outbound_proxies_from_the_environment() {
+    let env = Env::new();
+    let forward = net_server::start(&env.rt, false, |_| Reply::new(200, "via proxy"));
+    let direct = net_server::start(&env.rt, false, |_| Reply::new(200, "direct"));
+    let cfg = ClientConfig {
+        proxy: gomodfetch::http::ProxyEnv {
+            http_proxy: Some(format!("127.0.0.1:{}", forward.addr.port())),
+            https_proxy: None,
+            no_proxy: Some("skip.example".into()),
+        },
+        ..env.config(None)
+    };
+    let client = Client::new(cfg).unwrap();
+    let body = |u: &str| {
+        env.rt
+            .block_on(client.get_bytes(&url(u), 1 << 20, None))
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
+    };
+    assert_eq!(body("http://mod.example/x/@v/list").unwrap(), "via proxy");
+    assert_eq!(forward.seen()[0].host, "mod.example");
+    assert_eq!(
+        body(&format!("{}/y", direct.base())).unwrap(),
+        "direct",
+        "loopback is never proxied"
+    );
+    assert_eq!(forward.seen().len(), 1);
+}
+
+/// The `-x` lines of one download compared with the real go's for the same requests.
+#[test]
+fn trace_matches_go_x_output() {
+    let Some(go) = crate::support::go("trace_matches_go_x_output") else {
+        return;
+    };
+    let env = Env::new();
+    let u = Universe::new();
+    Package::new("example.com/x", "v1.0.0").publish(&u);
+    let proxy = TestProxy::start(ProxyConfig::new(u).tls(true)).expect("proxy");
+    let mut sb = crate::support::sandbox();
+    sb.goproxy(proxy.goproxy_url());
+    sb.ssl_cert_file(proxy.ca_cert_path().unwrap());
+    let run = go
+        .mod_download(
+            &sb,
+            sb.work_dir(),
+            &["-x"],
+            ["example.com/x@v1.0.0", "example.com/x@v9.0.0"],
+        )
+        .expect("go runs");
+    let times = |s: &str| -> Vec<String> {
+        s.lines()
+            .filter(|l| l.starts_with("# get "))
+            .map(|l| match l.rfind(" (") {
+                Some(i) if l.ends_with("s)") => l[..i].to_string(),
+                _ => l.to_string(),
+            })
+            .collect()
+    };
+    let go_lines = times(&run.stderr_text());
+    let trace = Arc::new(TraceBuffer::default());
+    let client = Client::new(ClientConfig {
+        trace: Some(trace.clone()),
+        retry: RetryPolicy::none(),
+        ..env.config(proxy.ca_cert_path())
+    })
+    .unwrap();
+    let base = proxy.goproxy_url();
+    env.rt.block_on(async {
+        for rel in [
+            "example.com/x/@v/v1.0.0.info",
+            "example.com/x/@v/v1.0.0.mod",
+            "example.com/x/@v/v1.0.0.zip",
+            "example.com/x/@v/v9.0.0.info",
+        ] {
+            let _ = client
+                .get_bytes(&url(&format!("{base}/{rel}")), 1 << 20, None)
+                .await;
+        }
+    });
+    let mut ours = times(&trace.lines().join("\n"));
+    let mut go_sorted = go_lines.clone();
+    // go downloads the two modules concurrently: compare as sets of lines.
+    ours.sort();
+    go_sorted.sort();
+    assert_eq!(ours, go_sorted, "go printed:\n{}", run.stderr_text());
+}
