@@ -15,7 +15,8 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 /// Environment variables plus the current directory, as the process saw them.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+/// `Debug` shows the variable names only: values may hold credentials.
+#[derive(Clone, PartialEq, Eq, Default)]
 pub struct Env {
     vars: BTreeMap<String, OsString>,
     cwd: PathBuf,
@@ -101,6 +102,15 @@ impl Env {
     }
 }
 
+impl std::fmt::Debug for Env {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Env")
+            .field("vars", &self.vars.keys().collect::<Vec<_>>())
+            .field("cwd", &self.cwd)
+            .finish()
+    }
+}
+
 /// Go's `os.Getwd`: `$PWD` if it is absolute and the same directory as `.`, else
 /// the operating system's answer.
 fn go_getwd(pwd: Option<&OsStr>) -> io::Result<PathBuf> {
@@ -141,6 +151,16 @@ mod tests {
         assert_eq!(env.absolute(Path::new("r")), PathBuf::from("/w/r"));
         let env = env.with("C", "y").without("B");
         assert_eq!(env.vars().map(|(k, _)| k).collect::<Vec<_>>(), ["A", "C"]);
+    }
+
+    #[test]
+    fn debug_hides_values() {
+        let env = Env::from_map([("NETRC_TOKEN", "s3cret")], "/w");
+        let shown = format!("{env:?}");
+        assert!(
+            shown.contains("NETRC_TOKEN") && !shown.contains("s3cret"),
+            "{shown}"
+        );
     }
 
     #[test]

@@ -10,7 +10,7 @@
 //! GOWORK (when the module loader starts).
 
 use super::env::Env;
-use super::goauth::{GoAuth, GoAuthError, NetrcEntry, NetrcError, load_netrc};
+use super::goauth::{Credentials, GoAuth, GoAuthError, NetrcEntry, NetrcError, load_netrc};
 use super::goenv::{GoEnv, Source, UserEnvFile};
 use super::goflags::{GoFlags, GoFlagsError};
 use super::goproxy::{GoProxyError, ProxyEntry, ProxyList, Route, route};
@@ -230,6 +230,16 @@ impl Config {
     /// Reads the `.netrc` entries now (`$NETRC` or `~/.netrc`).
     pub fn load_netrc(&self) -> Result<Vec<NetrcEntry>, NetrcError> {
         load_netrc(self.env())
+    }
+
+    /// GOAUTH's credentials, read now: `Ok(None)` when GOAUTH is invalid (the caller
+    /// reports [`Config::goauth`]'s error instead), else see
+    /// [`GoAuth::netrc_credentials`].
+    pub fn credentials(&self) -> Result<Option<Credentials>, NetrcError> {
+        match &self.goauth {
+            Ok(g) => g.netrc_credentials(self.env()).map(Some),
+            Err(_) => Ok(None),
+        }
     }
 
     /// The GOFLAGS text.

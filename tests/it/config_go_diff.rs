@@ -581,6 +581,21 @@ fn startup_errors_match_go_mod_download() {
         set.push(("GOPROXY", proxy.as_str()));
         case(label, &set, &[m]);
     }
+    // GOPATH defaults to $HOME/go, which is the installation's own GOROOT: a warning.
+    if let Some(goroot_parent) = go
+        .bin()
+        .parent()
+        .and_then(Path::parent)
+        .and_then(Path::parent)
+    {
+        let mut v = base.clone();
+        v.insert("HOME".into(), goroot_parent.to_string_lossy().into_owned());
+        cases.push((
+            "GOPATH is GOROOT".into(),
+            v,
+            ["mod", "download", m].map(String::from).to_vec(),
+        ));
+    }
     // -C before the command words.
     let mut v = base.clone();
     v.insert("GOFLAGS".into(), "-modcacherw".into());
