@@ -92,6 +92,13 @@ impl Env {
         &self.cwd
     }
 
+    /// How Go's `os.Getwd` spells the directory `real` (the resolved path of the
+    /// current directory): `$PWD` when that is absolute and names the same
+    /// directory, else `real`. Used after a `-C` change of directory.
+    pub fn getwd_spelling(&self, real: PathBuf) -> PathBuf {
+        pwd_or(self.get("PWD"), real)
+    }
+
     /// `p` made absolute against the working directory (unchanged when absolute).
     pub fn absolute(&self, p: &Path) -> PathBuf {
         if p.is_absolute() {
@@ -114,13 +121,14 @@ impl std::fmt::Debug for Env {
 /// Go's `os.Getwd`: `$PWD` if it is absolute and the same directory as `.`, else
 /// the operating system's answer.
 fn go_getwd(pwd: Option<&OsStr>) -> io::Result<PathBuf> {
-    let real = std::env::current_dir()?;
-    if let Some(pwd) = pwd.map(Path::new).filter(|p| p.is_absolute())
-        && same_dir(pwd, &real)
-    {
-        return Ok(pwd.to_path_buf());
+    Ok(pwd_or(pwd, std::env::current_dir()?))
+}
+
+fn pwd_or(pwd: Option<&OsStr>, real: PathBuf) -> PathBuf {
+    match pwd.map(Path::new).filter(|p| p.is_absolute()) {
+        Some(pwd) if same_dir(pwd, &real) => pwd.to_path_buf(),
+        _ => real,
     }
-    Ok(real)
 }
 
 #[cfg(unix)]
