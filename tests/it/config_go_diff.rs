@@ -320,6 +320,22 @@ fn special(w: &World) -> Vec<(String, Vars)> {
         &[],
     );
     add("GOAUTH empty", &[("GOAUTH", "")], &[]);
+    // Env-file syntax: CRLF values keep their \r, comments and lower-case keys are
+    // ignored, `=` inside values is kept, a key with a space counts.
+    w.write(
+        "syntax.env",
+        "GOPROXY=off\r\nGOFLAGS=-x\r\n# GOSUMDB=x\ngovcs=y\nGOVCS=a:b=c\nGOPRIVATE\n GOINSECURE=z\nGOAUTH X=1\n",
+    );
+    add(
+        "env-file syntax",
+        &[("GOENV", "$T/syntax.env")],
+        &["GOPROXY", "GOFLAGS"],
+    );
+    add(
+        "GOENV names a directory",
+        &[("GOENV", "$T/home")],
+        &["GOPROXY"],
+    );
     out
 }
 
