@@ -15,7 +15,8 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 /// Environment variables plus the current directory, as the process saw them.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+/// `Debug` shows the variable names only: values may hold credentials.
+#[derive(Clone, PartialEq, Eq, Default)]
 pub struct Env {
     vars: BTreeMap<String, OsString>,
     cwd: PathBuf,
@@ -91,6 +92,13 @@ impl Env {
         &self.cwd
     }
 
+    /// How Go's `os.Getwd` spells the directory `real` (the resolved path of the
+    /// current directory): `$PWD` when that is absolute and names the same
+    /// directory, else `real`. Used after a `-C` change of directory.
+    pub fn getwd_spelling(&self, real: PathBuf) -> PathBuf {
+        pwd_or(self.get("PWD"), real)
+    }
+
     /// `p` made absolute against the working directory (unchanged when absolute).
     pub fn absolute(&self, p: &Path) -> PathBuf {
         if p.is_absolute() {
@@ -101,16 +109,26 @@ impl Env {
     }
 }
 
+impl std::fmt::Debug for Env {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Env")
+            .field("vars", &self.vars.keys().collect::<Vec<_>>())
+            .field("cwd", &self.cwd)
+            .finish()
+    }
+}
+
 /// Go's `os.Getwd`: `$PWD` if it is absolute and the same directory as `.`, else
 /// the operating system's answer.
 fn go_getwd(pwd: Option<&OsStr>) -> io::Result<PathBuf> {
-    let real = std::env::current_dir()?;
-    if let Some(pwd) = pwd.map(Path::new).filter(|p| p.is_absolute())
-        && same_dir(pwd, &real)
-    {
-        return Ok(pwd.to_path_buf());
+    Ok(pwd_or(pwd, std::env::current_dir()?))
+}
+
+fn pwd_or(pwd: Option<&OsStr>, real: PathBuf) -> PathBuf {
+    match pwd.map(Path::new).filter(|p| p.is_absolute()) {
+        Some(pwd) if same_dir(pwd, &real) => pwd.to_path_buf(),
+        _ => real,
     }
-    Ok(real)
 }
 
 #[cfg(unix)]
@@ -141,6 +159,16 @@ mod tests {
         assert_eq!(env.absolute(Path::new("r")), PathBuf::from("/w/r"));
         let env = env.with("C", "y").without("B");
         assert_eq!(env.vars().map(|(k, _)| k).collect::<Vec<_>>(), ["A", "C"]);
+    }
+
+    #[test]
+    fn debug_hides_values() {
+        let env = Env::from_map([("NETRC_TOKEN", "s3cret")], "/w");
+        let shown = format!("{env:?}");
+        assert!(
+            shown.contains("NETRC_TOKEN") && !shown.contains("s3cret"),
+            "{shown}"
+        );
     }
 
     #[test]

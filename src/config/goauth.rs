@@ -58,6 +58,16 @@ pub enum GoAuthError {
     GitNotDirectory,
 }
 
+/// A GOAUTH command we cannot run yet, reported when credentials are first needed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "GOAUTH={command}: not supported yet by gomodfetch (supported: netrc, off; git and custom credential commands are not)"
+)]
+pub struct UnsupportedAuth {
+    /// The command as written in GOAUTH.
+    pub command: String,
+}
+
 /// A validated GOAUTH value.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GoAuth {
@@ -124,6 +134,27 @@ impl GoAuth {
     }
 }
 
+impl GoAuth {
+    /// Fails on the first command (in Go's run order: last to first) that we cannot
+    /// run yet.
+    pub fn check_supported(&self) -> Result<(), UnsupportedAuth> {
+        match self.unsupported().pop() {
+            Some(command) => Err(UnsupportedAuth { command }),
+            None => Ok(()),
+        }
+    }
+
+    /// The credentials to use: those of `.netrc` when `netrc` is configured (read
+    /// now), none otherwise. A read error is Go's non-fatal one (it logs it under
+    /// `-x` and goes on without credentials).
+    pub fn netrc_credentials(&self, env: &Env) -> Result<Credentials, NetrcError> {
+        if !self.uses_netrc() {
+            return Ok(Credentials::default());
+        }
+        Ok(Credentials::from_netrc(&load_netrc(env)?))
+    }
+}
+
 fn check_git_dir(words: &[&str]) -> Result<PathBuf, GoAuthError> {
     let [_, dir] = words else {
         return Err(GoAuthError::GitArguments);
@@ -142,12 +173,22 @@ fn check_git_dir(words: &[&str]) -> Result<PathBuf, GoAuthError> {
     }
 }
 
-/// One complete `.netrc` entry.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One complete `.netrc` entry. `Debug` does not show the password.
+#[derive(Clone, PartialEq, Eq)]
 pub struct NetrcEntry {
     pub machine: String,
     pub login: String,
     pub password: String,
+}
+
+impl std::fmt::Debug for NetrcEntry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NetrcEntry")
+            .field("machine", &self.machine)
+            .field("login", &self.login)
+            .field("password", &"xxxxx")
+            .finish()
+    }
 }
 
 /// `auth.parseNetrc`. Quirks kept: tokens are read in pairs per line; an entry is
@@ -247,9 +288,20 @@ pub fn load_netrc(env: &Env) -> Result<Vec<NetrcEntry>, NetrcError> {
 }
 
 /// Credentials by URL prefix (`host[:port][/path]`, no scheme, no trailing `/`).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// `Debug` lists the prefixes only.
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct Credentials {
     by_prefix: HashMap<String, String>,
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut prefixes: Vec<&String> = self.by_prefix.keys().collect();
+        prefixes.sort();
+        f.debug_struct("Credentials")
+            .field("prefixes", &prefixes)
+            .finish()
+    }
 }
 
 impl Credentials {
@@ -330,8 +382,16 @@ mod tests {
             e("git /nonexistent/gomodfetch"),
             "go: GOAUTH=git encountered an error; cannot stat /nonexistent/gomodfetch: stat /nonexistent/gomodfetch: no such file or directory"
         );
-        let g = GoAuth::parse("git /").unwrap();
-        assert_eq!(g.unsupported(), ["git /"]);
+        let g = GoAuth::parse("git /;netrc;helper x").unwrap();
+        assert_eq!(g.unsupported(), ["git /", "helper x"]);
+        assert_eq!(
+            g.check_supported().unwrap_err().to_string(),
+            "GOAUTH=helper x: not supported yet by gomodfetch (supported: netrc, off; git and custom credential commands are not)"
+        );
+        assert!(GoAuth::parse("netrc").unwrap().check_supported().is_ok());
+        let off = GoAuth::parse("off").unwrap();
+        let env = Env::from_map([("NETRC", "/nonexistent/x")], "/");
+        assert!(off.netrc_credentials(&env).unwrap().is_empty());
     }
 
     #[test]
@@ -361,6 +421,14 @@ mod tests {
         assert_eq!(c.lookup("https://h.example:8443/x"), None);
         assert_eq!(c.lookup("https://h.example:8443/sub/x"), Some("Basic YTpi"));
         assert_eq!(c.lookup("https://other.example/"), None);
+        let shown = format!(
+            "{c:?} {:?}",
+            parse_netrc("machine m login l password secret")
+        );
+        assert!(
+            !shown.contains("dTpw") && !shown.contains("secret"),
+            "{shown}"
+        );
     }
 
     #[test]
@@ -376,6 +444,25 @@ mod tests {
             );
             let env = Env::from_map([("HOME", "/nonexistent/gomodfetch")], "/");
             assert_eq!(load_netrc(&env), Ok(Vec::new()));
+            // A real file, found relative to HOME.
+            let t = tempfile::tempdir().unwrap();
+            std::fs::write(
+                t.path().join(".netrc"),
+                "machine h.example login u password p\n",
+            )
+            .unwrap();
+            let env = Env::from_map([("HOME", t.path())], "/");
+            let creds = GoAuth::parse("netrc")
+                .unwrap()
+                .netrc_credentials(&env)
+                .unwrap();
+            assert_eq!(creds.lookup("https://h.example/x"), Some("Basic dTpw"));
+            // A directory where the file should be: Go's read error.
+            let env = Env::from_map([("NETRC", t.path())], "/");
+            assert_eq!(
+                load_netrc(&env).unwrap_err().to_string(),
+                format!("read {}: is a directory", t.path().display())
+            );
         }
     }
 }

@@ -10,13 +10,14 @@
 //! GOWORK (when the module loader starts).
 
 use super::env::Env;
-use super::goauth::{GoAuth, GoAuthError, NetrcEntry, NetrcError, load_netrc};
+use super::goauth::{Credentials, GoAuth, GoAuthError, NetrcEntry, NetrcError, load_netrc};
 use super::goenv::{GoEnv, Source, UserEnvFile};
 use super::goflags::{GoFlags, GoFlagsError};
 use super::goproxy::{GoProxyError, ProxyEntry, ProxyList, Route, route};
 use super::goroot::{self, VersionSource};
 use super::netenv::{NetEnv, child_env_overrides};
 use super::paths::{self, CacheDirError, GoPaths, GopathError, SumdbDirError};
+use crate::module;
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 
@@ -201,6 +202,27 @@ impl Config {
         &self.goinsecure
     }
 
+    /// Whether `module_path` bypasses the proxies (matches GONOPROXY).
+    pub fn is_noproxy(&self, module_path: &str) -> bool {
+        module::match_prefix_patterns(&self.gonoproxy, module_path)
+    }
+
+    /// Whether `module_path` skips the checksum database (matches GONOSUMDB).
+    pub fn is_nosumdb(&self, module_path: &str) -> bool {
+        module::match_prefix_patterns(&self.gonosumdb, module_path)
+    }
+
+    /// Whether `module_path` is private (matches GOPRIVATE; used by GOVCS rules).
+    pub fn is_private(&self, module_path: &str) -> bool {
+        module::match_prefix_patterns(&self.goprivate, module_path)
+    }
+
+    /// Whether direct-mode discovery for `module_path` may use insecure schemes
+    /// (matches GOINSECURE; never affects proxies or the checksum database).
+    pub fn is_insecure(&self, module_path: &str) -> bool {
+        module::match_prefix_patterns(&self.goinsecure, module_path)
+    }
+
     /// GOSUMDB as text (parsed by the checksum-database client).
     pub fn gosumdb(&self) -> &str {
         &self.gosumdb
@@ -230,6 +252,16 @@ impl Config {
     /// Reads the `.netrc` entries now (`$NETRC` or `~/.netrc`).
     pub fn load_netrc(&self) -> Result<Vec<NetrcEntry>, NetrcError> {
         load_netrc(self.env())
+    }
+
+    /// GOAUTH's credentials, read now: `Ok(None)` when GOAUTH is invalid (the caller
+    /// reports [`Config::goauth`]'s error instead), else see
+    /// [`GoAuth::netrc_credentials`].
+    pub fn credentials(&self) -> Result<Option<Credentials>, NetrcError> {
+        match &self.goauth {
+            Ok(g) => g.netrc_credentials(self.env()).map(Some),
+            Err(_) => Ok(None),
+        }
     }
 
     /// The GOFLAGS text.
@@ -347,6 +379,8 @@ mod tests {
         assert_eq!(c.goproxy().unwrap().entries().len(), 3);
         assert_eq!(c.gonoproxy(), "*.corp");
         assert_eq!(c.gonosumdb(), "none");
+        assert!(c.is_noproxy("git.corp/x") && c.is_private("git.corp/x"));
+        assert!(!c.is_nosumdb("git.corp/x") && !c.is_insecure("git.corp/x"));
         assert_eq!(c.gosumdb(), "db.example");
         assert_eq!(c.goauth_text(), "netrc");
         assert!(c.goauth().unwrap().uses_netrc());

@@ -8,8 +8,9 @@
 //! so do we: relative env-file names are relative to the original directory.
 //!
 //! We do not change the process's directory: the `-C` target is returned as
-//! [`Startup::work_dir`] (with symbolic links resolved, as Go's `os.Getwd` reports it
-//! after a `chdir`), and the engine works there.
+//! [`Startup::work_dir`] (spelled as Go's `os.Getwd` reports it after a `chdir`:
+//! symbolic links resolved, unless `$PWD` names that very directory), and the engine
+//! works there.
 
 use super::cmdline::{ArgvError, CommandShape, DownloadArgs, Invocation, UsageError};
 use super::env::Env;
@@ -103,7 +104,7 @@ fn change_dir(env: &Env, dir: &Path) -> Result<PathBuf, StartupError> {
     if !target.is_dir() {
         return Err(fail(&std::io::ErrorKind::NotADirectory.into()));
     }
-    Ok(target)
+    Ok(env.getwd_spelling(target))
 }
 
 #[cfg(all(test, unix))]

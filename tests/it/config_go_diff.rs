@@ -320,6 +320,22 @@ fn special(w: &World) -> Vec<(String, Vars)> {
         &[],
     );
     add("GOAUTH empty", &[("GOAUTH", "")], &[]);
+    // Env-file syntax: CRLF values keep their \r, comments and lower-case keys are
+    // ignored, `=` inside values is kept, a key with a space counts.
+    w.write(
+        "syntax.env",
+        "GOPROXY=off\r\nGOFLAGS=-x\r\n# GOSUMDB=x\ngovcs=y\nGOVCS=a:b=c\nGOPRIVATE\n GOINSECURE=z\nGOAUTH X=1\n",
+    );
+    add(
+        "env-file syntax",
+        &[("GOENV", "$T/syntax.env")],
+        &["GOPROXY", "GOFLAGS"],
+    );
+    add(
+        "GOENV names a directory",
+        &[("GOENV", "$T/home")],
+        &["GOPROXY"],
+    );
     out
 }
 
@@ -580,6 +596,21 @@ fn startup_errors_match_go_mod_download() {
         let mut set = set.to_vec();
         set.push(("GOPROXY", proxy.as_str()));
         case(label, &set, &[m]);
+    }
+    // GOPATH defaults to $HOME/go, which is the installation's own GOROOT: a warning.
+    if let Some(goroot_parent) = go
+        .bin()
+        .parent()
+        .and_then(Path::parent)
+        .and_then(Path::parent)
+    {
+        let mut v = base.clone();
+        v.insert("HOME".into(), goroot_parent.to_string_lossy().into_owned());
+        cases.push((
+            "GOPATH is GOROOT".into(),
+            v,
+            ["mod", "download", m].map(String::from).to_vec(),
+        ));
     }
     // -C before the command words.
     let mut v = base.clone();

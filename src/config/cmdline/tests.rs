@@ -188,3 +188,32 @@ fn non_utf8_paths_survive() {
     let a = DownloadArgs::parse(&[raw], &GoFlags::default()).unwrap();
     assert_eq!(a.reuse.unwrap().as_os_str().as_bytes(), b"\xff.json");
 }
+
+mod never_panics {
+    use super::*;
+    use crate::config::goflags::split_quoted;
+    use proptest::prelude::*;
+
+    fn word() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just("-C".to_string()),
+            Just("--".to_string()),
+            Just("mod".to_string()),
+            Just("download".to_string()),
+            "-{0,3}[a-zC=.-]{0,8}(=[a-z/ ]{0,4})?",
+            "\\PC{0,6}",
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn argv_and_flags(words in proptest::collection::vec(word(), 0..8), goflags in "[-a-z=' \"]{0,24}") {
+            let argv: Vec<OsString> = words.iter().map(OsString::from).collect();
+            if let Ok(inv) = Invocation::parse(&argv) {
+                let g = GoFlags::parse(&goflags).unwrap_or_default();
+                let _ = DownloadArgs::parse(&inv.args, &g).map_err(|e| e.stderr_text());
+            }
+            let _ = split_quoted(&goflags);
+        }
+    }
+}

@@ -52,12 +52,22 @@ pub struct Url {
     pub raw_fragment: String,
 }
 
-/// User name and password of a URL: Go's `url.Userinfo`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// User name and password of a URL: Go's `url.Userinfo`. `Debug` hides the
+/// password.
+#[derive(Clone, PartialEq, Eq)]
 pub struct Userinfo {
     pub username: Vec<u8>,
     /// `Some` when the URL carried a `:` in its user info (possibly empty password).
     pub password: Option<Vec<u8>>,
+}
+
+impl std::fmt::Debug for Userinfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Userinfo")
+            .field("username", &String::from_utf8_lossy(&self.username))
+            .field("password", &self.password.as_ref().map(|_| "xxxxx"))
+            .finish()
+    }
 }
 
 impl Userinfo {

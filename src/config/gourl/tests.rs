@@ -163,3 +163,32 @@ fn escaping_helpers() {
         r#"parse "": empty url"#
     );
 }
+
+mod never_panics {
+    use super::*;
+    use crate::config::fileurl::{PathStyle, url_from_file_path, url_to_file_path};
+    use crate::config::goproxy::ProxyList;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn parsing(s in "[a-zA-Z0-9:/@%\\[\\]?#.,| \\\\é]{0,32}") {
+            if let Ok(u) = parse(&s) {
+                // What String() prints parses again to the same text.
+                let printed = u.to_string();
+                if let Ok(again) = parse(&printed) {
+                    prop_assert_eq!(again.to_string(), printed);
+                }
+                let _ = (u.redacted(), u.escaped_path());
+                for style in [PathStyle::Unix, PathStyle::Windows] {
+                    let _ = url_to_file_path(&u, style);
+                }
+            }
+            let _ = parse_request_uri(&s);
+            let _ = ProxyList::parse(&s, "x");
+            for style in [PathStyle::Unix, PathStyle::Windows] {
+                let _ = url_from_file_path(s.as_bytes(), style).map(|u| u.to_string());
+            }
+        }
+    }
+}
