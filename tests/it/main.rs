@@ -23,6 +23,7 @@ mod module_go_diff;
 mod module_vectors;
 mod mvs_vectors;
 mod net_http;
+mod net_http_retry;
 mod net_proxy;
 mod net_revinfo;
 mod net_server;
