@@ -226,6 +226,8 @@ fn scenarios() -> Vec<Scenario> {
                 "example.com/f/zip500@v1.0.0",
                 "example.com/f/ziptruncate@v1.0.0",
                 "example.com/f/zipreset@v1.0.0",
+                "example.com/ok@master",
+                "example.com/ok@v0.0.0-20190101000000-abcdefabcdef",
             ],
         ),
         s("{P}/404,{P}/410,{P}", &["example.com/ok@v1.0.0"]),
