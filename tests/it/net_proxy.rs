@@ -542,3 +542,70 @@ fn oversized_zips_are_refused() {
     );
     eprintln!("refusing a 500 MiB+ zip took {:?}", start.elapsed());
 }
+
+/// A module cache's `cache/download` tree as a `file://` GOPROXY: what go filled is
+/// served back, pseudo-versions are left out of lists, and missing files read as Go
+/// words them.
+#[test]
+fn gomodcache_download_tree_as_file_proxy() {
+    let Some(go) = support::go("gomodcache_download_tree_as_file_proxy") else {
+        return;
+    };
+    let env = Env::new();
+    let proxy = TestProxy::start(ProxyConfig::new(universe())).expect("proxy");
+    let mut filled = support::sandbox();
+    filled.goproxy(proxy.goproxy_url());
+    let mods = [
+        "example.com/ok@v1.0.0",
+        "example.com/ok@v0.0.0-20200101000000-abcdefabcdef",
+    ];
+    let run = go
+        .mod_download(&filled, filled.work_dir(), &["-json"], mods)
+        .expect("go");
+    assert!(run.success(), "{run}");
+    let sums: BTreeMap<String, String> = run
+        .download_records()
+        .expect("records")
+        .into_iter()
+        .map(|r| (r.version.unwrap_or_default(), r.sum.unwrap_or_default()))
+        .collect();
+    let goproxy = format!(
+        "file://{}",
+        filled.gomodcache().join("cache/download").display()
+    );
+    let p = proxies(&env, &proxy, &goproxy, RetryPolicy::none());
+    for m in mods {
+        let (path, version) = m.split_once('@').unwrap();
+        let (_, _, h1) = env.rt.block_on(download(&p, path, version)).expect(m);
+        assert_eq!(Some(&h1), sums.get(version), "{m}");
+    }
+    let list = env.rt.block_on(p.list("example.com/ok", "")).expect("list");
+    assert_eq!(list.versions, ["v1.0.0"]);
+    assert!(
+        list.lines.iter().any(|l| l.starts_with("v0.0.0-")),
+        "{:?}",
+        list.lines
+    );
+    let latest = env.rt.block_on(p.latest("example.com/ok")).expect("latest");
+    assert_eq!(
+        latest.version, "v0.0.0-20200101000000-abcdefabcdef",
+        "no @latest file: newest by time"
+    );
+
+    let mut reader = support::sandbox();
+    reader.goproxy(&goproxy);
+    let run = go
+        .mod_download(
+            &reader,
+            reader.work_dir(),
+            &["-json"],
+            ["example.com/ok@v1.9.9"],
+        )
+        .expect("go");
+    let go_err = run.download_records().expect("records")[0].error.clone();
+    let ours = env
+        .rt
+        .block_on(download(&p, "example.com/ok", "v1.9.9"))
+        .unwrap_err();
+    assert_eq!(Some(ours), go_err);
+}
