@@ -12,6 +12,12 @@
 //! | [`ProxyRepo::stat`] | `@v/<rev>.info` | JSON as `json.Unmarshal`; a valid canonical `rev` must come back unchanged |
 //! | [`ProxyRepo::go_mod`] | `@v/<v>.mod` | the bytes as served |
 //! | [`ProxyRepo::zip`] | `@v/<v>.zip` | streamed; more than 500 MiB fails |
+//!
+//! One difference of shape, on purpose: Go's `Versions` also computes (once per
+//! repository) the list-based latest, which `stat`s the newest listed pseudo-version or
+//! timestamped version — an extra `.info` request after some `@v/list` requests. Here
+//! [`ProxyRepo::list`] returns the lines and [`latest_from_list`] is separate, so the
+//! query layer decides whether to reproduce that request.
 
 use super::error::{Failure, LookupError, ProxyError};
 use super::zip::ZipDownload;

@@ -164,6 +164,23 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        #[test]
+        fn never_panics(body in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..200)) {
+            if let Ok(info) = RevInfo::from_proxy_json(&body) {
+                let _ = info.cache_info_bytes();
+            }
+            let _ = GoTime::parse_rfc3339(&body);
+        }
+
+        #[test]
+        fn never_panics_on_json_shapes(body in r#"[ {}\[\]":,0-9a-zA-Z\\.+-]{0,80}"#) {
+            let _ = RevInfo::from_proxy_json(body.as_bytes());
+            let wrapped = format!(r#"{{"Version":"v1","Time":"{body}","Origin":{body}}}"#);
+            let _ = RevInfo::from_proxy_json(wrapped.as_bytes());
+        }
+    }
+
     #[test]
     fn origin_object_for_json_records() {
         let o = Origin {
