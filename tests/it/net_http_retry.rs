@@ -49,7 +49,7 @@ fn transient_faults_are_retried() {
             )
             .expect("proxy");
             let cfg = ClientConfig {
-                idle_timeout: Duration::from_millis(500),
+                idle_timeout: Duration::from_millis(1500),
                 ..env.config(proxy.ca_cert_path())
             };
             let client = Client::new(cfg).unwrap();
