@@ -25,3 +25,6 @@ mod zip_conformance;
 mod zip_go_diff;
 mod zip_misc;
 mod zip_oracle;
+mod zipstream_conformance;
+mod zipstream_craft;
+mod zipstream_verdict;
