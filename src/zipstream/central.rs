@@ -12,7 +12,8 @@ use super::input::WINDOW;
 use crate::modzip::Cause;
 use crate::modzip::reader::{ZipError, ZipReader};
 use sha2::{Digest, Sha256};
-use std::io::{Read, Seek};
+use std::io::{self, Read, Seek};
+use std::path::Path;
 
 /// Per entry, in central-directory order: its name and its contents' SHA-256, or why
 /// reading them failed.
@@ -25,6 +26,7 @@ pub(crate) fn read_entries<R: Read + Seek>(
     z: &mut ZipReader<R>,
     prefix: &[u8],
     mut ex: Option<&mut Extractor>,
+    file_name: Option<&Path>,
 ) -> Results {
     let mut buf = vec![0u8; WINDOW];
     let count = z.entries().len();
@@ -46,7 +48,7 @@ pub(crate) fn read_entries<R: Read + Seek>(
         let result = match z.open(index) {
             Err(e) => {
                 if let Some(ex) = sink.as_deref_mut() {
-                    ex.fail(Cause::Zip(e.clone()));
+                    ex.fail(cause_of(&e, file_name));
                 }
                 Err(e)
             }
@@ -74,7 +76,7 @@ pub(crate) fn read_entries<R: Read + Seek>(
                         }
                         Err(e) => {
                             if let Some(ex) = sink.as_deref_mut() {
-                                ex.fail(Cause::Zip(e.clone()));
+                                ex.fail(cause_of(&e, file_name));
                             }
                             break Err(e);
                         }
@@ -88,4 +90,25 @@ pub(crate) fn read_entries<R: Read + Seek>(
         out.push((name, result));
     }
     out
+}
+
+/// Go's own text for a read failure that names the zip file: `os.File.ReadAt` refuses a
+/// negative offset as `readat <file>: negative offset`. `None` for the others, whose
+/// text is the reader's.
+pub(crate) fn named_read_error(e: &ZipError, file_name: Option<&Path>) -> Option<io::Error> {
+    match (e, file_name) {
+        (ZipError::NegativeOffset, Some(file)) => Some(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("readat {}: {e}", file.display()),
+        )),
+        _ => None,
+    }
+}
+
+/// A read failure as the cause of an extraction failure.
+pub(crate) fn cause_of(e: &ZipError, file_name: Option<&Path>) -> Cause {
+    match named_read_error(e, file_name) {
+        Some(io) => Cause::Io(io),
+        None => Cause::Zip(e.clone()),
+    }
 }

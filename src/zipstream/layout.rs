@@ -19,13 +19,14 @@
 
 use crate::gostr::quote;
 use crate::modzip::reader::{
-    DATA_DESCRIPTOR_SIGNATURE, FILE_HEADER_LEN, FILE_HEADER_SIGNATURE, ZIP64_EXTRA_ID, ZipEntry,
+    DATA_DESCRIPTOR_SIGNATURE, DIRECTORY_END_SIGNATURE, DIRECTORY_HEADER_SIGNATURE,
+    DIRECTORY64_END_SIGNATURE, FILE_HEADER_LEN, FILE_HEADER_SIGNATURE, ZIP64_EXTRA_ID, ZipEntry,
     ZipReader, le16, le32, le64,
 };
 use std::io::{Read, Seek, SeekFrom};
 
 /// The longest data descriptor: signature, CRC-32 and two 64-bit sizes.
-pub(crate) const MAX_DESCRIPTOR_LEN: usize = 24;
+const MAX_DESCRIPTOR_LEN: usize = 24;
 
 /// A CRC-32 and sizes as some record declares them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -116,36 +117,58 @@ impl LocalHeader {
     }
 }
 
-/// Reads a data descriptor from `b` (the bytes at its position, possibly fewer than
-/// [`MAX_DESCRIPTOR_LEN`] near the end), knowing the sizes it must declare: their form
-/// (32 or 64 bits) is not recorded anywhere else. Returns what it declares and its
-/// length, or `None` when no reading gives those sizes.
+/// How many bytes [`parse_descriptor`] looks at: the longest descriptor and the
+/// signature of the record after it.
+pub(crate) const DESCRIPTOR_LOOKAHEAD: usize = MAX_DESCRIPTOR_LEN + 4;
+
+/// Reads a data descriptor from `b` (the bytes at its position, up to
+/// [`DESCRIPTOR_LOOKAHEAD`], fewer near the end), knowing the sizes it must declare:
+/// their form (32 or 64 bits) is not recorded anywhere else, and neither is whether the
+/// optional signature is there. Of the readings that give those sizes, the first one
+/// followed by the signature of a zip record wins (an empty entry's 64-bit sizes also
+/// read as 32-bit ones), else the first one. Returns what it declares and its length,
+/// or `None` when no reading gives those sizes.
 pub(crate) fn parse_descriptor(
     b: &[u8],
     compressed: u64,
     uncompressed: u64,
 ) -> Option<(Declared, usize)> {
-    // The signature is optional, so a CRC-32 equal to it is read both ways.
-    let starts = if b.len() >= 4 && le32(b, 0) == DATA_DESCRIPTOR_SIGNATURE {
-        &[4usize, 0][..]
-    } else {
-        &[0usize][..]
-    };
+    let signed = b.len() >= 4 && le32(b, 0) == DATA_DESCRIPTOR_SIGNATURE;
+    let starts: &[usize] = if signed { &[4, 0] } else { &[0] };
+    let mut first = None;
     for &at in starts {
-        if b.len() >= at + 12 {
-            let (c, u) = (le32(b, at + 4) as u64, le32(b, at + 8) as u64);
-            if (c, u) == (compressed, uncompressed) {
-                return Some((declared(le32(b, at), c, u), at + 12));
+        for wide in [false, true] {
+            let len = at + if wide { 20 } else { 12 };
+            if b.len() < len {
+                continue;
             }
-        }
-        if b.len() >= at + 20 {
-            let (c, u) = (le64(b, at + 4), le64(b, at + 12));
-            if (c, u) == (compressed, uncompressed) {
-                return Some((declared(le32(b, at), c, u), at + 20));
+            let sizes = if wide {
+                (le64(b, at + 4), le64(b, at + 12))
+            } else {
+                (le32(b, at + 4) as u64, le32(b, at + 8) as u64)
+            };
+            if sizes != (compressed, uncompressed) {
+                continue;
             }
+            let found = (declared(le32(b, at), compressed, uncompressed), len);
+            if b.len() >= len + 4 && is_record_signature(le32(b, len)) {
+                return Some(found);
+            }
+            first.get_or_insert(found);
         }
     }
-    None
+    first
+}
+
+/// Whether `sig` starts a record that can follow an entry.
+fn is_record_signature(sig: u32) -> bool {
+    matches!(
+        sig,
+        FILE_HEADER_SIGNATURE
+            | DIRECTORY_HEADER_SIGNATURE
+            | DIRECTORY_END_SIGNATURE
+            | DIRECTORY64_END_SIGNATURE
+    )
 }
 
 fn declared(crc32: u32, compressed: u64, uncompressed: u64) -> Declared {
@@ -341,7 +364,7 @@ pub(crate) fn read_local<R: Read + Seek>(
             .and_then(|b| b.checked_add(c.compressed_size))
             .ok_or_else(missing)?;
         let (declared, end) = if header.has_data_descriptor() {
-            let mut desc = [0u8; MAX_DESCRIPTOR_LEN];
+            let mut desc = [0u8; DESCRIPTOR_LOOKAHEAD];
             let n = read_at(r, data_end, &mut desc);
             let bad = || Mismatch::Descriptor {
                 name: c.name.clone(),
@@ -412,6 +435,15 @@ mod tests {
         d64.extend_from_slice(&(1u64 << 34).to_le_bytes());
         let (got, len) = parse_descriptor(&d64, 1 << 33, 1 << 34).unwrap();
         assert_eq!((got.compressed, len), (1 << 33, 24));
+        // An empty entry's 64-bit sizes read as 32-bit ones too: what follows decides.
+        let mut empty64 = Vec::new();
+        empty64.extend_from_slice(&DATA_DESCRIPTOR_SIGNATURE.to_le_bytes());
+        empty64.extend_from_slice(&0u32.to_le_bytes());
+        empty64.extend_from_slice(&2u64.to_le_bytes());
+        empty64.extend_from_slice(&0u64.to_le_bytes());
+        empty64.extend_from_slice(&DIRECTORY_HEADER_SIGNATURE.to_le_bytes());
+        assert_eq!(parse_descriptor(&empty64, 2, 0).unwrap().1, 24);
+        assert_eq!(parse_descriptor(&empty64[..24], 2, 0).unwrap().1, 16);
         // Sizes that are not the data's.
         assert!(parse_descriptor(&d, 11, 20).is_none());
         assert!(parse_descriptor(&d[..10], 10, 20).is_none());

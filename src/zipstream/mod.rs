@@ -100,6 +100,9 @@ pub struct Job<'a> {
     pub extract_to: Option<&'a Path>,
     /// The zip's final path in the cache, named in extraction errors.
     pub zip_file: &'a Path,
+    /// For [`download`]: the temp file's path, which Go names in the rare read errors
+    /// that quote the file (`readat <file>: negative offset`).
+    pub temp_file: Option<&'a Path>,
 }
 
 /// A zip Go would store: its hash and what became of the extraction.
@@ -212,7 +215,7 @@ pub fn download<R: Read, T: Read + Write + Seek>(
     let (locals, digests): (Vec<_>, Vec<_>) =
         entries.into_iter().map(|e| (e.local, e.digest)).unzip();
     if let Err(mismatch) = layout::compare(&locals, z.entries(), directory) {
-        return Err(inconsistent(&mut z, m, mismatch));
+        return Err(inconsistent(&mut z, job, mismatch));
     }
     let results: Vec<hash::Hashed<()>> = locals
         .into_iter()
@@ -252,18 +255,17 @@ fn from_central<R: Read + Seek>(
     mut ex: Option<Extractor>,
     why: String,
 ) -> Result<Outcome, Error> {
-    let m = job.module;
     let agreed = layout::read_local(z)
         .and_then(|locals| layout::compare(&locals, z.entries(), z.directory_start()));
     if let Err(mismatch) = agreed {
-        return Err(inconsistent(z, m, mismatch));
+        return Err(inconsistent(z, job, mismatch));
     }
     if let Some(ex) = ex.as_mut()
         && let Err(cause) = ex.clear()
     {
         ex.fail(cause);
     }
-    let (h1, extraction) = hash_and_extract(z, size, job, ex);
+    let (h1, extraction) = hash_and_extract(z, size, job, ex, job.temp_file);
     Ok(Outcome {
         h1: h1?,
         extraction,
@@ -278,6 +280,7 @@ fn hash_and_extract<R: Read + Seek>(
     size: u64,
     job: &Job<'_>,
     mut ex: Option<Extractor>,
+    file_name: Option<&Path>,
 ) -> (Result<H1, Error>, Extraction) {
     let m = job.module;
     let check = ex.as_ref().map(|_| {
@@ -294,10 +297,10 @@ fn hash_and_extract<R: Read + Seek>(
         ex.stop();
     }
     let prefix = format!("{}@{}/", m.path, m.version);
-    let results = central::read_entries(z, prefix.as_bytes(), ex.as_mut());
+    let results = central::read_entries(z, prefix.as_bytes(), ex.as_mut(), file_name);
     let h1 = hash::h1(&results).map_err(|f| match f {
         hash::Failure::Newline(name) => newline(name),
-        hash::Failure::Entry(e) => Error::Hash(dirhash::Error::Zip(e.clone())),
+        hash::Failure::Entry(e) => entry_error(e, file_name),
     });
     let extraction = match (ex, check) {
         (Some(ex), Some(check)) => ex.finish(check, job.zip_file),
@@ -308,20 +311,25 @@ fn hash_and_extract<R: Read + Seek>(
 
 /// The error for a zip whose halves disagree: Go's own, when Go's reading of the file
 /// fails anyway, else [`Error::Inconsistent`].
-fn inconsistent<R: Read + Seek>(
-    z: &mut ZipReader<R>,
-    m: &ModuleVersion,
-    mismatch: Mismatch,
-) -> Error {
+fn inconsistent<R: Read + Seek>(z: &mut ZipReader<R>, job: &Job<'_>, mismatch: Mismatch) -> Error {
+    let m = job.module;
     let prefix = format!("{}@{}/", m.path, m.version);
-    let results = central::read_entries(z, prefix.as_bytes(), None);
+    let results = central::read_entries(z, prefix.as_bytes(), None, job.temp_file);
     match hash::h1(&results) {
         Err(hash::Failure::Newline(name)) => newline(name),
-        Err(hash::Failure::Entry(e)) => Error::Hash(dirhash::Error::Zip(e.clone())),
+        Err(hash::Failure::Entry(e)) => entry_error(e, job.temp_file),
         Ok(_) => Error::Inconsistent {
             module: m.to_string(),
             mismatch,
         },
+    }
+}
+
+/// Hashing failed reading an entry.
+fn entry_error(e: &ZipError, file_name: Option<&Path>) -> Error {
+    match central::named_read_error(e, file_name) {
+        Some(io) => Error::File(io),
+        None => Error::Hash(dirhash::Error::Zip(e.clone())),
     }
 }
 
@@ -385,7 +393,7 @@ pub fn from_file(job: &Job<'_>) -> FileOutcome {
             };
         }
     };
-    let (h1, extraction) = hash_and_extract(&mut z, size, job, ex);
+    let (h1, extraction) = hash_and_extract(&mut z, size, job, ex, Some(zip));
     FileOutcome { h1, extraction }
 }
 

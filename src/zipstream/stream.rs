@@ -17,7 +17,7 @@
 use super::Error;
 use super::extract::Extractor;
 use super::input::{Input, WINDOW};
-use super::layout::{LocalEntry, LocalHeader, MAX_DESCRIPTOR_LEN, parse_descriptor};
+use super::layout::{DESCRIPTOR_LOOKAHEAD, LocalEntry, LocalHeader, parse_descriptor};
 use crate::modzip::MAX_ZIP_FILE;
 use crate::modzip::reader::{
     DEFLATE, DIRECTORY_END_SIGNATURE, DIRECTORY_HEADER_SIGNATURE, DIRECTORY64_END_SIGNATURE,
@@ -246,9 +246,9 @@ impl Streamer<'_> {
         let body_end = offset + header.len() + compressed;
 
         let (declared, end) = if descriptor {
-            input.fill_to(MAX_DESCRIPTOR_LEN)?;
+            input.fill_to(DESCRIPTOR_LOOKAHEAD)?;
             let peek = input.peek();
-            let avail = &peek[..peek.len().min(MAX_DESCRIPTOR_LEN)];
+            let avail = &peek[..peek.len().min(DESCRIPTOR_LOOKAHEAD)];
             let Some((d, len)) = parse_descriptor(avail, compressed, contents.count) else {
                 return Ok(Err("the data descriptor does not declare the data's sizes"));
             };

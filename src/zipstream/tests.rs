@@ -53,6 +53,7 @@ fn run(zip: &[u8], step: usize) -> Run {
         module: &m,
         extract_to: Some(&dir),
         zip_file: &zip_file,
+        temp_file: None,
     };
     let mut temp = Cursor::new(Vec::new());
     let body = Trickle {
@@ -139,6 +140,7 @@ fn hash_only() {
         module: &m,
         extract_to: None,
         zip_file: Path::new("unused.zip"),
+        temp_file: None,
     };
     let out = download(&zip[..], &mut Cursor::new(Vec::new()), &job).unwrap();
     assert_eq!(Ok(out.h1.to_string()), reference(&zip).0);
@@ -223,6 +225,7 @@ fn body_errors_and_size_limit() {
         module: &m,
         extract_to: None,
         zip_file: Path::new("unused.zip"),
+        temp_file: None,
     };
     let err = download(Broken(10), &mut Cursor::new(Vec::new()), &job).unwrap_err();
     assert!(err.is_body_error());
@@ -281,6 +284,7 @@ fn from_file_is_hash_zip_and_unzip() {
         module: &m,
         extract_to: Some(&dir),
         zip_file: &zip_file,
+        temp_file: None,
     });
     assert_eq!(
         out.h1.map(|h| h.to_string()).map_err(|e| e.to_string()),
@@ -295,6 +299,7 @@ fn from_file_is_hash_zip_and_unzip() {
         module: &m,
         extract_to: Some(&tmp.path().join("out2")),
         zip_file: &missing,
+        temp_file: None,
     });
     let want = format!("open {}: no such file or directory", missing.display());
     assert_eq!(out.h1.unwrap_err().to_string(), want);

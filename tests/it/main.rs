@@ -27,4 +27,5 @@ mod zip_misc;
 mod zip_oracle;
 mod zipstream_conformance;
 mod zipstream_craft;
+mod zipstream_hostile;
 mod zipstream_verdict;

@@ -63,6 +63,7 @@ fn from_file(zip: &[u8], m: &ModuleVersion) -> Result<Result<String, String>, St
         module: m,
         extract_to: Some(&dir),
         zip_file: &zip_file,
+        temp_file: None,
     });
     let want_h1 = dirhash::hash_zip(&zip_file)
         .map(|h| h.to_string())

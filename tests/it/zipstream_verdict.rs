@@ -37,7 +37,23 @@ impl fmt::Display for Verdict {
     }
 }
 
+/// How the texts name the zip file, so that verdicts about copies of a zip compare.
+pub const ZIP: &str = "$zip";
+
 impl Verdict {
+    /// The verdict with the file name `zip` written as [`ZIP`].
+    pub fn naming_zip(self, zip: &Path) -> Verdict {
+        let name = |t: String| t.replace(&*zip.to_string_lossy(), ZIP);
+        match self {
+            Verdict::Stored { h1, unzip } => Verdict::Stored {
+                h1,
+                unzip: unzip.map_err(name),
+            },
+            Verdict::Refused(e) => Verdict::Refused(name(e)),
+            Verdict::Inconsistent(e) => Verdict::Inconsistent(name(e)),
+        }
+    }
+
     /// Whether `ours` is an acceptable answer where Go's (or the reference's) is
     /// `self`: the same, or our refusal of an inconsistent zip Go would store.
     pub fn accepts(&self, ours: &Verdict) -> bool {
@@ -113,13 +129,14 @@ pub fn ours(zip: &[u8], m: &ModuleVersion, step: usize) -> Result<Verdict, Strin
         module: m,
         extract_to: Some(&dir),
         zip_file: &zip_file,
+        temp_file: Some(&zip_file),
     };
     let mut temp = Cursor::new(Vec::new());
     let result = zipstream::download(Chunked::new(zip, step), &mut temp, &job);
     if temp.get_ref() != zip {
         return Err("the temp file does not hold the body".into());
     }
-    Ok(match result {
+    let verdict = match result {
         Err(Error::Inconsistent { .. }) => {
             Verdict::Inconsistent(result.err().map(|e| e.to_string()).unwrap_or_default())
         }
@@ -147,11 +164,32 @@ pub fn ours(zip: &[u8], m: &ModuleVersion, step: usize) -> Result<Verdict, Strin
                 unzip,
             }
         }
-    })
+    };
+    Ok(verdict.naming_zip(&zip_file))
 }
 
-/// What `go` does with `zip`, by the file-based reference implementation.
+/// What `go` does with `zip`, by the file-based reference implementation. Its reader
+/// does not know the file's name, which Go quotes for a negative offset: that text is
+/// completed here.
 pub fn reference(zip: &[u8], m: &ModuleVersion) -> Verdict {
+    let named = |t: String| {
+        if t == "negative offset" {
+            format!("readat {ZIP}: {t}")
+        } else {
+            t
+        }
+    };
+    match reference_unnamed(zip, m) {
+        Verdict::Refused(e) => Verdict::Refused(named(e)),
+        Verdict::Stored { h1, unzip } => Verdict::Stored {
+            h1,
+            unzip: unzip.map_err(named),
+        },
+        v => v,
+    }
+}
+
+fn reference_unnamed(zip: &[u8], m: &ModuleVersion) -> Verdict {
     let tmp = tempfile::tempdir().expect("temp dir");
     let path = tmp.path().join("v.zip");
     std::fs::write(&path, zip).expect("writing the zip");
@@ -189,6 +227,7 @@ pub fn fell_back(zip: &[u8], m: &ModuleVersion) -> Option<String> {
         module: m,
         extract_to: None,
         zip_file: Path::new("v.zip"),
+        temp_file: None,
     };
     zipstream::download(zip, &mut Cursor::new(Vec::new()), &job)
         .ok()
