@@ -27,5 +27,6 @@ mod zip_misc;
 mod zip_oracle;
 mod zipstream_conformance;
 mod zipstream_craft;
+mod zipstream_go;
 mod zipstream_hostile;
 mod zipstream_verdict;

@@ -25,7 +25,7 @@ use std::path::{Path, PathBuf};
 
 const ORACLE: &str = include_str!("zipstream_oracle/main.go");
 
-fn module() -> ModuleVersion {
+pub(crate) fn module() -> ModuleVersion {
     ModuleVersion::new("example.com/h", "v1.0.0")
 }
 
@@ -48,9 +48,9 @@ fn base() -> Vec<Entry> {
 }
 
 /// A labelled zip.
-struct Case {
-    label: String,
-    zip: Vec<u8>,
+pub(crate) struct Case {
+    pub label: String,
+    pub zip: Vec<u8>,
 }
 
 fn case(label: impl Into<String>, z: &Zip) -> Case {
@@ -115,7 +115,7 @@ fn layouts() -> Vec<(String, Zip)> {
 }
 
 /// Lies and damage applied to the Go-style layout (and a few to others).
-fn hostile() -> Vec<Case> {
+pub(crate) fn hostile() -> Vec<Case> {
     let mut out = Vec::new();
     for (label, z) in layouts() {
         out.push(case(label, &z));
@@ -311,7 +311,7 @@ fn hostile() -> Vec<Case> {
 }
 
 /// Cuts of a small Go-style zip at every length.
-fn truncations() -> Vec<Case> {
+pub(crate) fn truncations() -> Vec<Case> {
     let zip = Zip::of(vec![
         Entry::new(n("go.mod"), "module example.com/h\n"),
         Entry::new(n("a.go"), "package h\n"),
@@ -326,7 +326,7 @@ fn truncations() -> Vec<Case> {
 }
 
 /// Random flips of one to three bytes in each layout.
-fn flips() -> Vec<Case> {
+pub(crate) fn flips() -> Vec<Case> {
     let mut rng = Rng(0x21f5_c0de_b17e_5eed);
     let mut out = Vec::new();
     for (label, z) in layouts() {
