@@ -67,7 +67,9 @@ impl<'t, R: Read, T: Write> Input<'t, R, T> {
         }
         debug_assert!(self.end < self.buf.len(), "read_more with a full window");
         // Read at most one byte past the limit: that byte proves the body too large.
-        let allowed = (MAX_ZIP_FILE + 1 - self.total).min((self.buf.len() - self.end) as u64);
+        let allowed = (MAX_ZIP_FILE + 1)
+            .saturating_sub(self.total)
+            .min((self.buf.len() - self.end) as u64);
         let n = loop {
             match self
                 .src

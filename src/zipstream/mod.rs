@@ -139,8 +139,8 @@ impl Extraction {
 /// Why a zip cannot be stored; `Display` is Go's text where Go has one.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// Reading the body failed. Go reports it as `read <url>: <err>` (the caller knows
-    /// the URL); a retry may help.
+    /// Reading the body failed. Go reports it as `read "<url>": <err>` (the caller
+    /// knows the URL); a retry may help, from an emptied temp file and directory.
     #[error("{0}")]
     Read(#[source] io::Error),
     /// Writing or reading the zip file (the temp file, or the cached zip) failed.
