@@ -5,6 +5,10 @@
 
 mod support;
 
+mod config_go_diff;
+mod config_goflags;
+mod config_oracle;
+mod config_vectors;
 mod dirhash_vectors;
 mod go_harness;
 mod go_through_testproxy;
@@ -20,6 +24,12 @@ mod module_vectors;
 mod mvs_vectors;
 mod pseudo_vectors;
 mod semver_vectors;
+mod store_go_fills;
+mod store_layout;
+mod store_locks;
+mod store_recovery;
+mod store_support;
+mod store_we_fill;
 mod testproxy;
 mod zip_conformance;
 mod zip_go_diff;

@@ -1,0 +1,437 @@
+//! The command line of `go mod download`, parsed with the semantics of Go's `flag`
+//! package (`flag/flag.go`), GOFLAGS applied first (`base.SetFromGOFLAGS`), and the
+//! `-C` rule of `cmd/go/main.go`.
+//!
+//! Two argv shapes are accepted: `gomodfetch download [flags] [modules]` and Go's own
+//! `gomodfetch mod download [flags] [modules]`, so tools that exec
+//! `go mod download …` can run us unchanged. `-C dir` is honoured where Go honours
+//! it: as the first argument after the command words already matched (`-C d mod
+//! download`, `mod -C d download`, `mod download -C d`); anywhere else it is an error.
+//!
+//! Flag syntax: one or two dashes; `-flag=value` or `-flag value` for value flags;
+//! `-flag`, `-flag=true|false|1|0|t|f|…` for booleans; flags stop at the first
+//! non-flag argument or after `--`; the last occurrence wins. Errors print Go's text,
+//! then Go's usage lines, with exit status 2 ([`UsageError`]).
+//!
+//! Flags: Go's `-x`, `-json`, `-reuse=file`, `-modcacherw`, `-modfile=file`,
+//! `-overlay=file` (all settable from GOFLAGS too), and our extensions, which GOFLAGS
+//! never sets: `--jobs N` (network parallelism), `-v`/`--verbose` (tracing logs),
+//! `--stream-json` (print each `-json` record as its module finishes),
+//! `--no-progress`.
+
+use super::goflags::GoFlags;
+use crate::gostr::quote;
+use std::borrow::Cow;
+use std::ffi::{OsStr, OsString};
+use std::num::NonZeroUsize;
+use std::path::PathBuf;
+
+/// Go's usage text for `go mod download`, printed after every flag error.
+pub const USAGE: &str = "usage: go mod download [-x] [-json] [-reuse=old.json] [modules]\nRun 'go help mod download' for details.\n";
+
+/// Our own synopsis, for argv errors before the command is known.
+pub const SYNOPSIS: &str = "usage: gomodfetch [-C dir] download [flags] [modules]\n       gomodfetch [-C dir] mod download [flags] [modules]\n";
+
+/// Which argv shape named the command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CommandShape {
+    /// `gomodfetch download …`
+    Download,
+    /// `gomodfetch mod download …` (Go's spelling)
+    ModDownload,
+}
+
+/// The argv after the program name, split into the command, its `-C` directory and
+/// the arguments that follow the command words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invocation {
+    pub shape: CommandShape,
+    /// The `-C` directory, as given.
+    pub chdir: Option<OsString>,
+    /// Flags and module arguments after the command words (`-C` removed).
+    pub args: Vec<OsString>,
+}
+
+/// An argv that names no runnable command (exit status 2).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ArgvError {
+    #[error("gomodfetch: no command given\n{SYNOPSIS}")]
+    NoCommand,
+    /// `gomodfetch <words>` where the words are not `download` or `mod download`.
+    #[error("gomodfetch {0}: unknown command\n{SYNOPSIS}")]
+    UnknownCommand(String),
+    /// `-h`, `-help` or `--help` before the command.
+    #[error("{SYNOPSIS}")]
+    HelpRequested,
+    /// Another flag before the command words.
+    #[error("flag provided but not defined: -{0}\n{SYNOPSIS}")]
+    UndefinedFlag(String),
+}
+
+/// `lookupCmd`: how many leading words name a command, and which.
+fn lookup_command(args: &[OsString]) -> (usize, Option<CommandShape>) {
+    match args.first().and_then(|a| a.to_str()) {
+        Some("download") => (1, Some(CommandShape::Download)),
+        Some("mod") => match args.get(1).and_then(|a| a.to_str()) {
+            Some("download") => (2, Some(CommandShape::ModDownload)),
+            _ => (1, None),
+        },
+        _ => (0, None),
+    }
+}
+
+impl Invocation {
+    /// Splits `argv` (without the program name) as `cmd/go/main.go` does:
+    /// `handleChdirFlag`, then the top-level flags, then the command lookup.
+    pub fn parse(argv: &[OsString]) -> Result<Invocation, ArgvError> {
+        let mut args = argv.to_vec();
+        let (used, _) = lookup_command(&args);
+        let mut chdir = None;
+        if let Some(a) = args.get(used).map(|a| bytes(a).into_owned()) {
+            if (a == b"-C" || a == b"--C") && used + 1 < args.len() {
+                chdir = Some(args[used + 1].clone());
+                args.drain(used..used + 2);
+            } else if a.starts_with(b"-C=") || a.starts_with(b"--C=") {
+                let eq = a.iter().position(|&b| b == b'=').unwrap_or(a.len());
+                chdir = Some(os_from_bytes(&a[eq + 1..]));
+                args.remove(used);
+            }
+        }
+        // The go command's own flag set is empty: any flag before the command words
+        // is an error, except that `--` ends them.
+        let mut start = 0;
+        if let Some(a) = args.first().map(|a| bytes(a).into_owned())
+            && a.len() >= 2
+            && a[0] == b'-'
+        {
+            if a != b"--" {
+                let name = a.strip_prefix(b"--").unwrap_or(&a[1..]);
+                let name = name.split(|&b| b == b'=').next().unwrap_or(name);
+                return Err(match name {
+                    b"h" | b"help" => ArgvError::HelpRequested,
+                    _ => ArgvError::UndefinedFlag(String::from_utf8_lossy(name).into_owned()),
+                });
+            }
+            start = 1;
+        }
+        let args = args.split_off(start);
+        let (used, shape) = lookup_command(&args);
+        match shape {
+            Some(shape) => Ok(Invocation {
+                shape,
+                chdir,
+                args: args[used..].to_vec(),
+            }),
+            None if args.is_empty() => Err(ArgvError::NoCommand),
+            None => {
+                let words: Vec<String> = args[..(used + 1).min(args.len())]
+                    .iter()
+                    .map(|a| a.to_string_lossy().into_owned())
+                    .collect();
+                Err(ArgvError::UnknownCommand(words.join(" ")))
+            }
+        }
+    }
+}
+
+/// The parsed flags and arguments of one `download` run.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct DownloadArgs {
+    /// `-json`: print one JSON record per module on stdout.
+    pub json: bool,
+    /// `-x`: print the commands and HTTP requests executed.
+    pub x: bool,
+    /// `-reuse=file`: a previous `-json` output to reuse (empty value = not set).
+    pub reuse: Option<PathBuf>,
+    /// `-modcacherw`: leave extracted directories writable.
+    pub modcacherw: bool,
+    /// `-modfile=file`: an alternate go.mod (empty value = not set).
+    pub modfile: Option<PathBuf>,
+    /// `-overlay=file`: a JSON overlay of file contents (empty value = not set).
+    pub overlay: Option<PathBuf>,
+    /// `--jobs N` (extension): concurrent network operations; `None` = the default.
+    pub jobs: Option<NonZeroUsize>,
+    /// `-v`, `--verbose` (extension): tracing logs on stderr.
+    pub verbose: bool,
+    /// `--stream-json` (extension): print records as modules finish.
+    pub stream_json: bool,
+    /// `--no-progress` (extension): never draw a progress bar.
+    pub no_progress: bool,
+    /// The module arguments (`path@version`, patterns, …), in order. Arguments that
+    /// are not UTF-8 are converted lossily.
+    pub modules: Vec<String>,
+}
+
+/// A flag error: Go prints the message, then [`USAGE`], and exits with status 2.
+/// `-h`/`-help` print only the usage ([`UsageError::is_help`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct UsageError {
+    /// Go's message line (empty for a help request).
+    pub message: String,
+}
+
+impl UsageError {
+    fn new(message: String) -> UsageError {
+        UsageError { message }
+    }
+
+    /// Whether `-h` or `-help` was given.
+    pub fn is_help(&self) -> bool {
+        self.message.is_empty()
+    }
+
+    /// Everything Go writes to stderr for this error.
+    pub fn stderr_text(&self) -> String {
+        if self.is_help() {
+            USAGE.to_string()
+        } else {
+            format!("{}\n{USAGE}", self.message)
+        }
+    }
+}
+
+/// Which setting a flag changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Target {
+    Json,
+    X,
+    Reuse,
+    ModCacheRw,
+    ModFile,
+    Overlay,
+    Chdir,
+    Jobs,
+    Verbose,
+    StreamJson,
+    NoProgress,
+}
+
+struct FlagSpec {
+    name: &'static str,
+    target: Target,
+    boolean: bool,
+    /// Defined by `go mod download` itself (so GOFLAGS may set it).
+    go: bool,
+}
+
+const fn flag(name: &'static str, target: Target, boolean: bool, go: bool) -> FlagSpec {
+    FlagSpec {
+        name,
+        target,
+        boolean,
+        go,
+    }
+}
+
+const FLAGS: &[FlagSpec] = &[
+    flag("json", Target::Json, true, true),
+    flag("x", Target::X, true, true),
+    flag("reuse", Target::Reuse, false, true),
+    flag("modcacherw", Target::ModCacheRw, true, true),
+    flag("modfile", Target::ModFile, false, true),
+    flag("overlay", Target::Overlay, false, true),
+    flag("C", Target::Chdir, false, true),
+    flag("jobs", Target::Jobs, false, false),
+    flag("v", Target::Verbose, true, false),
+    flag("verbose", Target::Verbose, true, false),
+    flag("stream-json", Target::StreamJson, true, false),
+    flag("no-progress", Target::NoProgress, true, false),
+];
+
+fn lookup_flag(name: &[u8], go_only: bool) -> Option<&'static FlagSpec> {
+    FLAGS
+        .iter()
+        .find(|f| f.name.as_bytes() == name && (f.go || !go_only))
+}
+
+/// `strconv.ParseBool`.
+fn parse_bool(s: &[u8]) -> Option<bool> {
+    match s {
+        b"1" | b"t" | b"T" | b"TRUE" | b"true" | b"True" => Some(true),
+        b"0" | b"f" | b"F" | b"FALSE" | b"false" | b"False" => Some(false),
+        _ => None,
+    }
+}
+
+impl DownloadArgs {
+    /// Parses the arguments after the command words, with GOFLAGS applied first.
+    pub fn parse(args: &[OsString], goflags: &GoFlags) -> Result<DownloadArgs, UsageError> {
+        let mut out = DownloadArgs::default();
+        out.apply_goflags(goflags)?;
+        let mut i = 0;
+        while i < args.len() {
+            let s = bytes(&args[i]).into_owned();
+            if s.len() < 2 || s[0] != b'-' {
+                break;
+            }
+            let dashes = if s[1] == b'-' { 2 } else { 1 };
+            if s.len() == 2 && dashes == 2 {
+                i += 1;
+                break;
+            }
+            let name = &s[dashes..];
+            if name.is_empty() || name[0] == b'-' || name[0] == b'=' {
+                return Err(UsageError::new(format!(
+                    "bad flag syntax: {}",
+                    String::from_utf8_lossy(&s)
+                )));
+            }
+            i += 1;
+            let (name, mut value) = match name[1..].iter().position(|&b| b == b'=') {
+                Some(eq) => (&name[..eq + 1], Some(name[eq + 2..].to_vec())),
+                None => (name, None),
+            };
+            let shown = String::from_utf8_lossy(name);
+            let Some(spec) = lookup_flag(name, false) else {
+                if name == b"help" || name == b"h" {
+                    return Err(UsageError::new(String::new()));
+                }
+                return Err(UsageError::new(format!(
+                    "flag provided but not defined: -{shown}"
+                )));
+            };
+            if spec.boolean {
+                let v = match &value {
+                    None => true,
+                    Some(v) => parse_bool(v).ok_or_else(|| {
+                        UsageError::new(format!(
+                            "invalid boolean value {} for -{shown}: parse error",
+                            quote(v)
+                        ))
+                    })?,
+                };
+                out.set_bool(spec.target, v);
+                continue;
+            }
+            if value.is_none() && i < args.len() {
+                value = Some(bytes(&args[i]).into_owned());
+                i += 1;
+            }
+            let Some(value) = value else {
+                return Err(UsageError::new(format!("flag needs an argument: -{shown}")));
+            };
+            out.set_value(spec.target, &value).map_err(|why| {
+                UsageError::new(format!(
+                    "invalid value {} for flag -{shown}: {why}",
+                    quote(&value)
+                ))
+            })?;
+        }
+        out.modules = args[i..]
+            .iter()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect();
+        Ok(out)
+    }
+
+    /// `base.SetFromGOFLAGS`: applies the GOFLAGS words that name a flag of
+    /// `go mod download`, ignoring the others.
+    fn apply_goflags(&mut self, goflags: &GoFlags) -> Result<(), UsageError> {
+        let from = if cfg!(windows) {
+            "%GOFLAGS%"
+        } else {
+            "$GOFLAGS"
+        };
+        for word in goflags.words() {
+            let (name, value) = match word.find('=') {
+                Some(0) => continue,
+                Some(i) => (&word[..i], Some(&word[i + 1..])),
+                None => (word.as_str(), None),
+            };
+            let name = if name.starts_with("--") {
+                &name[1..]
+            } else {
+                name
+            };
+            let Some(spec) = lookup_flag(&name.as_bytes()[1..], true) else {
+                continue;
+            };
+            if spec.boolean {
+                let v = match value {
+                    None => true,
+                    Some(v) => parse_bool(v.as_bytes()).ok_or_else(|| {
+                        UsageError::new(format!(
+                            "go: invalid boolean value {} for flag {name} (from {from}): parse error",
+                            quote(v)
+                        ))
+                    })?,
+                };
+                self.set_bool(spec.target, v);
+                continue;
+            }
+            let Some(value) = value else {
+                return Err(UsageError::new(format!(
+                    "go: flag needs an argument: {name} (from {from})"
+                )));
+            };
+            self.set_value(spec.target, value.as_bytes())
+                .map_err(|why| {
+                    UsageError::new(format!(
+                        "go: invalid value {} for flag {name} (from {from}): {why}",
+                        quote(value)
+                    ))
+                })?;
+        }
+        Ok(())
+    }
+
+    fn set_bool(&mut self, target: Target, v: bool) {
+        match target {
+            Target::Json => self.json = v,
+            Target::X => self.x = v,
+            Target::ModCacheRw => self.modcacherw = v,
+            Target::Verbose => self.verbose = v,
+            Target::StreamJson => self.stream_json = v,
+            Target::NoProgress => self.no_progress = v,
+            Target::Reuse | Target::ModFile | Target::Overlay | Target::Chdir | Target::Jobs => {}
+        }
+    }
+
+    /// A value flag's `Set`; the error is the reason Go prints after the value.
+    fn set_value(&mut self, target: Target, v: &[u8]) -> Result<(), String> {
+        let path = || (!v.is_empty()).then(|| PathBuf::from(os_from_bytes(v)));
+        match target {
+            Target::Reuse => self.reuse = path(),
+            Target::ModFile => self.modfile = path(),
+            Target::Overlay => self.overlay = path(),
+            Target::Chdir => return Err("-C flag must be first flag on command line".into()),
+            Target::Jobs => self.jobs = Some(parse_jobs(v)?),
+            _ => {}
+        }
+        Ok(())
+    }
+}
+
+/// `--jobs`: a decimal count of at least 1.
+fn parse_jobs(v: &[u8]) -> Result<NonZeroUsize, String> {
+    let text = std::str::from_utf8(v).map_err(|_| "parse error".to_string())?;
+    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return Err("parse error".into());
+    }
+    let n: usize = text.parse().map_err(|_| "value out of range".to_string())?;
+    NonZeroUsize::new(n).ok_or_else(|| "must be at least 1".to_string())
+}
+
+/// An argument's bytes (exact on Unix; lossy UTF-8 elsewhere).
+fn bytes(a: &OsStr) -> Cow<'_, [u8]> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        Cow::Borrowed(a.as_bytes())
+    }
+    #[cfg(not(unix))]
+    {
+        match a.to_string_lossy() {
+            Cow::Borrowed(s) => Cow::Borrowed(s.as_bytes()),
+            Cow::Owned(s) => Cow::Owned(s.into_bytes()),
+        }
+    }
+}
+
+fn os_from_bytes(b: &[u8]) -> OsString {
+    super::goenv::bytes_to_os(b)
+}
+
+#[cfg(test)]
+mod tests;
