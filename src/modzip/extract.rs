@@ -119,7 +119,7 @@ fn unzip_inner(dir: &Path, m: &ModuleVersion, zip_file: &Path) -> Result<(), Cau
     Ok(())
 }
 
-fn create_exclusive(path: &Path) -> Result<fs::File, Cause> {
+pub(crate) fn create_exclusive(path: &Path) -> Result<fs::File, Cause> {
     let mut opts = fs::OpenOptions::new();
     opts.write(true).create_new(true);
     #[cfg(unix)]
@@ -131,7 +131,7 @@ fn create_exclusive(path: &Path) -> Result<fs::File, Cause> {
 }
 
 /// `os.MkdirAll(path, 0777)`, failing with Go's message for the component that failed.
-fn mkdir_all(path: &Path) -> Result<(), Cause> {
+pub(crate) fn mkdir_all(path: &Path) -> Result<(), Cause> {
     match fs::metadata(path) {
         Ok(m) if m.is_dir() => return Ok(()),
         Ok(_) => {

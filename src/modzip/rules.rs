@@ -372,13 +372,25 @@ impl ZipEntryRules {
 
     /// Checks one entry: its full name and its declared uncompressed size.
     pub fn check_entry(&mut self, name: &[u8], declared_size: u64) {
+        if let Some(file) = self.check_name(name) {
+            self.check_file_size(name, &file, declared_size);
+        }
+    }
+
+    /// The name half of [`check_entry`](Self::check_entry), for a streaming reader
+    /// that meets an entry's name before its size: prefix, clean path,
+    /// `CheckFilePath`, collisions, go.mod placement and case. Returns the file's path
+    /// below the prefix when the entry is a file that passed (give its size to
+    /// [`check_file_size`](Self::check_file_size) next); `None` for the module root, a
+    /// directory, or an entry just reported invalid.
+    pub fn check_name(&mut self, name: &[u8]) -> Option<String> {
         let Some(rest) = name.strip_prefix(self.prefix.as_bytes()) else {
             let prefix = self.prefix.clone();
             self.invalid(name, FileReason::MissingPrefix { prefix });
-            return;
+            return None;
         };
         if rest.is_empty() {
-            return;
+            return None;
         }
         let (rest, is_dir) = match rest.strip_suffix(b"/") {
             Some(dir) => (dir, true),
@@ -386,50 +398,73 @@ impl ZipEntryRules {
         };
         if slashpath::clean(rest) != rest {
             self.invalid(name, FileReason::PathNotClean);
-            return;
+            return None;
         }
         let rest = match module::check_file_path_bytes(rest) {
             Ok(rest) => rest,
             Err(e) => {
                 self.invalid(name, FileReason::BadPath(e));
-                return;
+                return None;
             }
         };
         if let Err(reason) = self.collisions.check(rest, is_dir) {
             self.invalid(name, reason);
-            return;
+            return None;
         }
         if is_dir {
-            return;
+            return None;
         }
         let base = slashpath::split(rest.as_bytes()).1;
         if equal_fold(base, b"go.mod") {
             if base != rest.as_bytes() {
                 self.invalid(name, FileReason::GoModNotInRoot);
-                return;
+                return None;
             }
             if rest != "go.mod" {
                 self.invalid(name, FileReason::GoModCase);
-                return;
+                return None;
             }
         }
+        Some(rest.to_string())
+    }
+
+    /// The size half of [`check_entry`](Self::check_entry): `file` is what
+    /// [`check_name`](Self::check_name) returned for the entry `name`.
+    pub fn check_file_size(&mut self, name: &[u8], file: &str, declared_size: u64) {
         let size = declared_size as i64; // Go's int64(zf.UncompressedSize64)
         if size >= 0 && MAX_ZIP_FILE as i64 - self.total >= size {
             self.total += size;
         } else if self.checked.size_error.is_none() {
             self.checked.size_error = Some(SizeError::ContentsTooLarge);
         }
-        if rest == "go.mod" && size > MAX_GO_MOD as i64 {
+        if file == "go.mod" && size > MAX_GO_MOD as i64 {
             self.invalid(name, FileReason::GoModTooLarge);
             return;
         }
-        if rest == "LICENSE" && size > MAX_LICENSE as i64 {
+        if file == "LICENSE" && size > MAX_LICENSE as i64 {
             self.invalid(name, FileReason::LicenseTooLarge);
             return;
         }
         // The name is UTF-8: its prefix is a module path and its rest passed the check.
-        let full = format!("{}{rest}", self.prefix);
-        self.checked.valid.push(full);
+        self.checked.valid.push(format!("{}{file}", self.prefix));
+    }
+
+    /// Whether [`check_file_size`](Self::check_file_size) would accept `size` bytes for
+    /// `file` now, without recording anything: lets a streaming reader that does not
+    /// know a size yet stop as soon as the bytes seen so far are too many.
+    pub fn file_size_allowed(&self, file: &str, size: u64) -> bool {
+        let size = size as i64;
+        let limit = match file {
+            "go.mod" => MAX_GO_MOD as i64,
+            "LICENSE" => MAX_LICENSE as i64,
+            _ => i64::MAX,
+        };
+        size >= 0 && MAX_ZIP_FILE as i64 - self.total >= size && size <= limit
+    }
+
+    /// Whether every entry checked so far passed (no invalid entry, no size error).
+    pub fn all_valid(&self) -> bool {
+        self.checked.size_error.is_none() && self.checked.invalid.is_empty()
     }
 
     /// The report over every entry checked.

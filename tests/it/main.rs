@@ -40,3 +40,8 @@ mod zip_conformance;
 mod zip_go_diff;
 mod zip_misc;
 mod zip_oracle;
+mod zipstream_conformance;
+mod zipstream_craft;
+mod zipstream_go;
+mod zipstream_hostile;
+mod zipstream_verdict;

@@ -35,12 +35,12 @@ pub(crate) const DIRECTORY_END_SIGNATURE: u32 = 0x0605_4b50;
 pub(crate) const DIRECTORY64_LOC_SIGNATURE: u32 = 0x0706_4b50;
 pub(crate) const DIRECTORY64_END_SIGNATURE: u32 = 0x0606_4b50;
 pub(crate) const DATA_DESCRIPTOR_SIGNATURE: u32 = 0x0807_4b50;
-const FILE_HEADER_LEN: usize = 30;
+pub(crate) const FILE_HEADER_LEN: usize = 30;
 const DIRECTORY_HEADER_LEN: usize = 46;
 const DIRECTORY_END_LEN: usize = 22;
 const DIRECTORY64_LOC_LEN: usize = 20;
 const DIRECTORY64_END_LEN: usize = 56;
-const ZIP64_EXTRA_ID: u16 = 0x0001;
+pub(crate) const ZIP64_EXTRA_ID: u16 = 0x0001;
 
 /// Compression method Store.
 pub const STORE: u16 = 0;
@@ -106,8 +106,15 @@ impl ZipEntry {
         self.name.ends_with(b"/")
     }
 
-    fn has_data_descriptor(&self) -> bool {
+    /// Whether a data descriptor follows the entry's data (flag bit 3).
+    pub fn has_data_descriptor(&self) -> bool {
         self.flags & 0x8 != 0
+    }
+
+    /// Where the entry's local header starts in the file (the archive's base offset
+    /// included); negative only in archives whose offsets are nonsense.
+    pub fn header_offset(&self) -> i64 {
+        self.header_offset
     }
 }
 
@@ -115,6 +122,7 @@ impl ZipEntry {
 pub struct ZipReader<R> {
     r: R,
     entries: Vec<ZipEntry>,
+    directory_start: u64,
 }
 
 impl<R: Read + Seek> ZipReader<R> {
@@ -140,7 +148,21 @@ impl<R: Read + Seek> ZipReader<R> {
         if entries.len() as u16 != end.directory_records as u16 {
             return Err(stop);
         }
-        Ok(ZipReader { r, entries })
+        Ok(ZipReader {
+            r,
+            entries,
+            directory_start: start as u64,
+        })
+    }
+
+    /// Where the central directory starts in the file (base offset included).
+    pub fn directory_start(&self) -> u64 {
+        self.directory_start
+    }
+
+    /// The underlying reader, for reading raw records (local headers, descriptors).
+    pub fn reader_mut(&mut self) -> &mut R {
+        &mut self.r
     }
 
     /// The entries, in central-directory order.
@@ -161,15 +183,15 @@ impl<R: Read + Seek> ZipReader<R> {
     }
 }
 
-fn le16(b: &[u8], at: usize) -> u16 {
+pub(crate) fn le16(b: &[u8], at: usize) -> u16 {
     u16::from_le_bytes([b[at], b[at + 1]])
 }
 
-fn le32(b: &[u8], at: usize) -> u32 {
+pub(crate) fn le32(b: &[u8], at: usize) -> u32 {
     u32::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]])
 }
 
-fn le64(b: &[u8], at: usize) -> u64 {
+pub(crate) fn le64(b: &[u8], at: usize) -> u64 {
     let mut x = [0u8; 8];
     x.copy_from_slice(&b[at..at + 8]);
     u64::from_le_bytes(x)
@@ -203,7 +225,7 @@ fn read_at_full<R: Read + Seek>(r: &mut R, off: i64, buf: &mut [u8]) -> Result<(
 }
 
 /// `io.ReadFull`: `Eof` when nothing was read, `UnexpectedEof` when part was.
-fn read_full(r: &mut impl Read, buf: &mut [u8]) -> Result<(), ZipError> {
+pub(crate) fn read_full(r: &mut impl Read, buf: &mut [u8]) -> Result<(), ZipError> {
     let mut n = 0;
     while n < buf.len() {
         match r.read(&mut buf[n..]) {
