@@ -10,6 +10,7 @@ mod config_goflags;
 mod config_oracle;
 mod config_vectors;
 mod dirhash_vectors;
+mod download_cli;
 mod download_diff;
 mod go_harness;
 mod go_through_testproxy;
