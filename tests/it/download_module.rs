@@ -149,7 +149,7 @@ fn inside_a_main_module() {
             rejected: None,
         },
     ];
-    let mut t = Tally::new("download_cli/inside a main module");
+    let mut t = Tally::new("download_module/inside a main module");
     for case in &cases {
         let args = strs(case.args);
         for flags in [&["-json"][..], &[]] {
