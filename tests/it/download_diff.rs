@@ -17,8 +17,8 @@
 //! Covered here: every served fixture one by one (cold cache with `-json`, then a
 //! second `-json` run on the warm cache, and a cold run without `-json`), all
 //! fixtures in one command, and windows of consecutive fixtures (mixed successes and
-//! failures) in one command. Flag, argv and environment variants, GOPROXY lists and
-//! runs inside a main module are in `download_cli`.
+//! failures) in one command. Flag, argv and environment variants and GOPROXY lists are
+//! in `download_cli`; runs inside a main module in `download_module`.
 
 use std::path::{Path, PathBuf};
 
