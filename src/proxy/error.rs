@@ -184,7 +184,20 @@ impl fmt::Display for ProxyError {
                 version,
                 failure,
             } => {
-                if !version.is_empty() && *version != module::canonical_version(version) {
+                // versionError wraps an empty version's escape error (an
+                // InvalidVersionError) directly in the ModuleError, whose text then
+                // comes from that error: `<path>@: invalid version: <reason>`.
+                if let Failure::Module(module::Error::InvalidVersion(v)) = failure.as_ref()
+                    && version.is_empty()
+                {
+                    write!(
+                        f,
+                        "{path}@{}: invalid {}: {}",
+                        v.version,
+                        v.noun(),
+                        v.reason
+                    )
+                } else if !version.is_empty() && *version != module::canonical_version(version) {
                     let noun = if module::is_pseudo_version(version) {
                         "pseudo-version"
                     } else {
@@ -206,6 +219,16 @@ impl std::error::Error for ProxyError {}
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn empty_version_that_does_not_escape() {
+        let err = module::escape_version("").unwrap_err();
+        let e = ProxyError::version("rsc.io/quote", "", Failure::Module(err));
+        assert_eq!(
+            e.to_string(),
+            "rsc.io/quote@: invalid version: disallowed version string"
+        );
+    }
 
     #[test]
     fn version_error_forms() {
