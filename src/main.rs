@@ -1,45 +1,45 @@
-//! The `gomodfetch` binary. Until the download engine lands (issue 4) it only explains
-//! what it will do; the domain library underneath is real and tested.
+//! The `gomodfetch` binary: `gomodfetch download [flags] [path@version ...]`, a drop-in
+//! for `go mod download` (also as `gomodfetch mod download …`, Go's argv). It reads
+//! the environment and argv once, resolves the configuration, runs the command on a
+//! tokio runtime and exits with Go's status. Everything else lives in the library
+//! (`gomodfetch::cli` prints, `gomodfetch::engine` runs).
 
+use gomodfetch::config::{self, Env};
 use std::process::ExitCode;
 
-const USAGE: &str = "\
-usage: gomodfetch download [-x] [-json] [-modcacherw] [-C dir] [modules]
-       gomodfetch mod download [flags] [modules]   (go's argv, for tools that exec `go`)
-
-gomodfetch downloads Go modules into the module cache (GOMODCACHE) exactly as
-`go mod download` does, faster: the same files, hashes, locks and -json records.
-";
-
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let args: &[String] = match args.first().map(String::as_str) {
-        Some("mod") => &args[1..],
-        _ => &args,
+    let env = match Env::from_process() {
+        Ok(env) => env,
+        Err(e) => {
+            eprintln!("go: cannot determine current directory: {e}");
+            return ExitCode::from(1);
+        }
     };
-    match args.first().map(String::as_str) {
-        Some("download") => {
-            let rest = &args[1..];
-            let what = if rest.is_empty() {
-                "the modules the main module's go.mod requires".to_string()
-            } else {
-                rest.join(" ")
-            };
-            eprintln!(
-                "gomodfetch: the download engine is not built yet (placeholder).\n\
-                 It will fetch {what} through GOPROXY into GOMODCACHE, verify every h1\n\
-                 against go.sum and the checksum database, and extract each module\n\
-                 where `go` expects it."
-            );
-            ExitCode::from(2)
+    let argv: Vec<_> = std::env::args_os().skip(1).collect();
+    let startup = match config::load(&env, &argv) {
+        Ok(s) => s,
+        Err(e) => {
+            eprint!("{}", e.stderr_text());
+            return exit(e.exit_code());
         }
-        Some("help" | "-h" | "-help" | "--help") | None => {
-            print!("{USAGE}");
-            ExitCode::SUCCESS
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("gomodfetch: starting the async runtime: {e}");
+            return ExitCode::from(1);
         }
-        Some(other) => {
-            eprintln!("gomodfetch: unknown command {other:?}\n\n{USAGE}");
-            ExitCode::from(2)
-        }
-    }
+    };
+    let code = runtime.block_on(gomodfetch::cli::run(startup));
+    // Blocking tasks left behind by a fatal error must not delay the exit (Go exits
+    // at once too).
+    runtime.shutdown_background();
+    exit(code)
+}
+
+fn exit(code: i32) -> ExitCode {
+    ExitCode::from(u8::try_from(code).unwrap_or(1))
 }

@@ -1,1 +1,103 @@
-//! (in progress: issue 4)
+//! The command line: one `gomodfetch download` (or `gomodfetch mod download`) run from
+//! parsed start-up values to printed output and an exit status, exactly as `go mod
+//! download` prints them.
+//!
+//! * stdout carries data only: the `-json` records, in argument order after every
+//!   module finished (Go's order), or as each module finishes with `--stream-json`
+//!   (an extension; the order then differs from Go's).
+//! * stderr carries Go's messages: `go: <error>` per failed module without `-json`,
+//!   fatal errors, the lines Go prints during a run, the `-x` trace, `-v` logs, and a
+//!   progress bar — only on a terminal, and never with `-json`, `-x` or
+//!   `--no-progress`.
+//! * Exit status: 0, 1 when any module or a late step failed, 2 for usage errors
+//!   (those are reported before this layer runs, by [`crate::config::load`]).
+
+mod console;
+mod progress;
+
+use crate::config::Startup;
+use crate::engine::{self, NothingToDo, Options, Record, Reporter};
+use crate::http::{RetryPolicy, Trace};
+use console::Console;
+use std::io::Write;
+use std::sync::Arc;
+
+/// Runs the command; returns the exit status.
+pub async fn run(startup: Startup) -> i32 {
+    let Startup {
+        config,
+        args,
+        work_dir,
+        ..
+    } = startup;
+    if args.verbose {
+        init_logging();
+    }
+    let console = Arc::new(Console::new());
+    for w in config.warnings() {
+        console.line(w);
+    }
+    let show_progress = !args.json && !args.x && !args.no_progress && console.is_terminal();
+    let reporter: Arc<dyn Reporter> = Arc::new(progress::CliReporter::new(
+        Arc::clone(&console),
+        show_progress,
+        args.json && args.stream_json,
+    ));
+    let trace: Option<Arc<dyn Trace>> = args.x.then(|| Arc::clone(&console) as Arc<dyn Trace>);
+    let options = Options {
+        retry: RetryPolicy::default(),
+        trace,
+        reporter: Arc::clone(&reporter),
+    };
+    let outcome = engine::run(&config, &args, &work_dir, options).await;
+    console.clear_bar();
+    let outcome = match outcome {
+        Ok(o) => o,
+        Err(fatal) => {
+            console.write_raw(fatal.stderr_text());
+            return fatal.exit_code();
+        }
+    };
+    match outcome.nothing_to_do {
+        Some(NothingToDo::NoDependencies) => console.line("go: no module dependencies to download"),
+        Some(NothingToDo::NoModulesSpecified) => {
+            console.line("go: no modules specified (see 'go help mod download')")
+        }
+        None => {}
+    }
+    if args.json {
+        if !args.stream_json {
+            print_records(&outcome.records);
+        }
+    } else {
+        for rec in outcome.records.iter().filter(|r| r.failed()) {
+            console.go_error(&rec.error);
+        }
+    }
+    for e in &outcome.late_errors {
+        console.go_error(e);
+    }
+    outcome.exit_code()
+}
+
+/// Writes the records to stdout, each as Go's `json.MarshalIndent` plus a newline.
+pub fn print_records(records: &[Record]) {
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    for r in records {
+        // A closed stdout (a pipe whose reader left) is not worth a second error.
+        if out.write_all(r.to_json().as_bytes()).is_err() {
+            return;
+        }
+    }
+    let _ = out.flush();
+}
+
+/// `-v`: the library's tracing events on stderr.
+fn init_logging() {
+    let _ = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_max_level(tracing::Level::DEBUG)
+        .with_target(false)
+        .try_init();
+}

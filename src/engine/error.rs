@@ -1,0 +1,210 @@
+//! The engine's errors: per-module failures (the `Error` of a `-json` record, printed as
+//! `go: <error>` without `-json`) and [`Fatal`] failures, which end the whole run at
+//! once as Go's `base.Fatalf` does.
+//!
+//! Every `Display` is the go command's text for the same failure; the variants keep the
+//! typed error of the layer that failed, so decisions never look at messages. Results
+//! are shared between the tasks that asked for the same work (the engine's once-maps),
+//! hence [`Shared`].
+
+use crate::config::GoProxyError;
+use crate::module::ModuleVersion;
+use crate::proxy::ProxyError;
+use crate::{modzip, store, zipstream};
+use std::fmt;
+use std::sync::Arc;
+
+/// A per-module error, shared by every task that waited for the same work.
+pub type Shared = Arc<Error>;
+
+/// Why one module could not be resolved or downloaded.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The proxy client failed (Go's wrapping included).
+    #[error("{0}")]
+    Proxy(ProxyError),
+    /// The module cache failed.
+    #[error("{0}")]
+    Store(store::Error),
+    /// GOMODCACHE is unusable (reported by every use of the cache, as Go's
+    /// `CachePath` reports it).
+    #[error("{0}")]
+    CacheRoot(Arc<store::Error>),
+    /// GOPROXY is unusable (reported by every lookup, as Go's `TryProxies` does).
+    #[error("{0}")]
+    GoProxy(GoProxyError),
+    /// The module path is invalid (Go's `lookupRepo` check).
+    #[error("{0}")]
+    Module(crate::module::Error),
+    /// The zip could not be stored (downloaded, checked or hashed).
+    #[error("{0}")]
+    Zip(zipstream::Error),
+    /// The zip could not be extracted (`unzip <zip>: <cause>`).
+    #[error("{0}")]
+    Unzip(modzip::Error),
+    /// The checksum database would have been consulted (see [`SumdbOff`]).
+    #[error("{module}: verifying {noun}: {cause}")]
+    Sumdb {
+        module: ModuleVersion,
+        /// `module` or `go.mod`.
+        noun: &'static str,
+        cause: SumdbOff,
+    },
+    /// go.sum could not be read (not a syntax error: those are fatal).
+    #[error("{0}")]
+    GoSumRead(String),
+    /// Go's `gover.TooNewError`.
+    #[error("{what} requires go >= {need} (running go {running}{explain})")]
+    TooNew {
+        what: String,
+        need: String,
+        running: String,
+        /// `; GOTOOLCHAIN=<value>` when the setting is neither empty nor `auto`.
+        explain: String,
+    },
+    /// `InfoFile`, `GoModFile`, `GoModSum`: a version that is not valid for the path.
+    #[error("invalid version {}", crate::gostr::quote(.0))]
+    InvalidVersion(String),
+    /// The `go` and `toolchain` pseudo-modules have no cache entries (Go's
+    /// `modfetch.ErrToolchain`).
+    #[error("internal error: invalid operation on toolchain module")]
+    Toolchain,
+    /// Go's `modinfoError`: a query failure without module context, wrapped as
+    /// `module.ModuleError` (`<path>@<query>: <err>`).
+    #[error("{}", module_error(.path, .version, .source))]
+    Query {
+        path: String,
+        version: String,
+        source: Shared,
+    },
+    /// The error of work another task did (a once-map result).
+    #[error("{0}")]
+    Shared(Shared),
+    /// An argument form this version does not implement yet (module-graph queries).
+    #[error("{0}")]
+    Unsupported(String),
+    /// Waiting for a blocking task failed (it panicked): a bug, reported as such.
+    #[error("internal error: {0}")]
+    Internal(String),
+    /// A failure that ends the run (see [`Fatal`]); kept in the once-maps like any
+    /// other result so every waiting task sees it.
+    #[error("{0}")]
+    Fatal(Fatal),
+}
+
+/// Go's `module.ModuleError` text for an error that carries no module context.
+fn module_error(path: &str, version: &str, err: &Error) -> String {
+    if version.is_empty() {
+        format!("module {path}: {err}")
+    } else {
+        format!("{path}@{version}: {err}")
+    }
+}
+
+impl Error {
+    /// The fatal failure inside, if this is one.
+    pub fn fatal(&self) -> Option<&Fatal> {
+        match self {
+            Error::Fatal(f) => Some(f),
+            Error::Query { source, .. } | Error::Shared(source) => source.fatal(),
+            _ => None,
+        }
+    }
+
+    /// Whether Go's error is a `module.ModuleError` already (so `modinfoError` does not
+    /// wrap it again).
+    pub fn has_module_context(&self) -> bool {
+        match self {
+            Error::Proxy(e) => e.has_module_context(),
+            Error::Sumdb { .. } | Error::Query { .. } => true,
+            Error::Shared(e) => e.has_module_context(),
+            _ => false,
+        }
+    }
+
+    pub fn shared(self) -> Shared {
+        Arc::new(self)
+    }
+}
+
+impl From<ProxyError> for Error {
+    fn from(e: ProxyError) -> Error {
+        Error::Proxy(e)
+    }
+}
+
+impl From<store::Error> for Error {
+    fn from(e: store::Error) -> Error {
+        Error::Store(e)
+    }
+}
+
+impl From<Fatal> for Error {
+    fn from(f: Fatal) -> Error {
+        Error::Fatal(f)
+    }
+}
+
+/// Why the checksum database was not consulted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SumdbOff {
+    /// `GOSUMDB=off` (Go's exact text).
+    Disabled,
+    /// Another GOSUMDB value: lookups are not implemented yet, and this module
+    /// (`golang.org/toolchain`) cannot be accepted without one.
+    Unsupported(String),
+}
+
+impl fmt::Display for SumdbOff {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SumdbOff::Disabled => f.write_str("checksum database disabled by GOSUMDB=off"),
+            SumdbOff::Unsupported(db) => write!(
+                f,
+                "checksum database lookups (GOSUMDB={db}) are not supported yet by gomodfetch"
+            ),
+        }
+    }
+}
+
+/// A failure that ends the run at once: the go command prints it (`base.Fatalf`) and
+/// exits with status 1, even under `-json` and with other downloads in flight.
+/// `text` is exactly what goes to stderr, newline-terminated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fatal {
+    text: String,
+}
+
+impl Fatal {
+    /// `text` as `log.Print` writes it: a newline is added unless it ends with one.
+    pub fn new(text: impl Into<String>) -> Fatal {
+        let mut text = text.into();
+        if !text.ends_with('\n') {
+            text.push('\n');
+        }
+        Fatal { text }
+    }
+
+    /// `go: <text>`, as `base.Fatalf("go: %v", err)` prints it.
+    pub fn go(err: impl fmt::Display) -> Fatal {
+        Fatal::new(format!("go: {err}"))
+    }
+
+    /// Exactly what goes to stderr.
+    pub fn stderr_text(&self) -> &str {
+        &self.text
+    }
+
+    /// The go command's exit status.
+    pub fn exit_code(&self) -> i32 {
+        1
+    }
+}
+
+impl fmt::Display for Fatal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.text.trim_end_matches('\n'))
+    }
+}
+
+impl std::error::Error for Fatal {}

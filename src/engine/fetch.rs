@@ -1,0 +1,302 @@
+//! Go's `modfetch.Fetcher` for one run: `.info` (Stat), `.mod` (GoMod) and the
+//! per-module steps of `modcmd.DownloadModule`, each de-duplicated inside the process
+//! (Go's `par.Cache`s) and bounded by the run's [`Concurrency`].
+//!
+//! Every result, error included, is computed once per key and shared: Stat per
+//! (path, revision), go.mod per module version, zip and tree per module version
+//! ([`super::zip`]). The disk cache is consulted before the network exactly where Go
+//! consults it, and written where Go writes it.
+
+use super::concurrency::Concurrency;
+use super::error::{Error, Shared};
+use super::once::OnceMap;
+use super::record::{Record, path_string};
+use super::report::Reporter;
+use super::sums::Sums;
+use super::zip::ZipDone;
+use crate::config::{Config, GoProxyError};
+use crate::dirhash;
+use crate::gover;
+use crate::module::ModuleVersion;
+use crate::proxy::Proxies;
+use crate::revinfo::RevInfo;
+use crate::store::{self, Store};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// The state of one run's fetching. Shared by all tasks (`Arc`).
+pub struct Fetcher {
+    pub(super) config: Config,
+    pub(super) proxies: Result<Proxies, GoProxyError>,
+    pub(super) store: Result<Store, Arc<store::Error>>,
+    pub(super) sums: Sums,
+    pub(super) conc: Concurrency,
+    pub(super) reporter: Arc<dyn Reporter>,
+    stats: OnceMap<(String, String), Result<RevInfo, Shared>>,
+    mods: OnceMap<ModuleVersion, Result<Arc<Vec<u8>>, Shared>>,
+    pub(super) zips: OnceMap<ModuleVersion, Result<ZipDone, Shared>>,
+    pub(super) dirs: OnceMap<ModuleVersion, Result<PathBuf, Shared>>,
+}
+
+/// Runs blocking work (file I/O, locks) off the async runtime.
+pub async fn blocking<T, F>(f: F) -> Result<T, Error>
+where
+    T: Send + 'static,
+    F: FnOnce() -> T + Send + 'static,
+{
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| Error::Internal(format!("a blocking task failed: {e}")))
+}
+
+impl Fetcher {
+    pub fn new(
+        config: Config,
+        proxies: Result<Proxies, GoProxyError>,
+        store: Result<Store, store::Error>,
+        sums: Sums,
+        conc: Concurrency,
+        reporter: Arc<dyn Reporter>,
+    ) -> Fetcher {
+        Fetcher {
+            config,
+            proxies,
+            store: store.map_err(Arc::new),
+            sums,
+            conc,
+            reporter,
+            stats: OnceMap::new(),
+            mods: OnceMap::new(),
+            zips: OnceMap::new(),
+            dirs: OnceMap::new(),
+        }
+    }
+
+    /// The store, or Go's `CachePath` error (GOMODCACHE unusable).
+    pub(super) fn store(&self) -> Result<&Store, Error> {
+        self.store
+            .as_ref()
+            .map_err(|e| Error::CacheRoot(Arc::clone(e)))
+    }
+
+    /// Go's `TryProxies` first step: GOPROXY must be usable.
+    pub(super) fn proxies_ready(&self) -> Result<(), Error> {
+        self.proxies().map(drop)
+    }
+
+    fn proxies(&self) -> Result<&Proxies, Error> {
+        self.proxies.as_ref().map_err(|e| Error::GoProxy(e.clone()))
+    }
+
+    /// Go's `checkModSum` on a blocking thread.
+    pub(super) async fn check_sum(
+        self: &Arc<Self>,
+        key: ModuleVersion,
+        h: String,
+    ) -> Result<(), Error> {
+        let me = Arc::clone(self);
+        blocking(move || {
+            let reporter = Arc::clone(&me.reporter);
+            me.sums.check(&key, &h, &|w| reporter.message(w))
+        })
+        .await?
+    }
+
+    /// `modload.Query` for a revision or a complete version (`queryProxy`'s `canStat`
+    /// and `errRevQuery` cases): Stat of the query, then, if that fails and the
+    /// canonical form differs, Stat of the canonical form (keeping the first error
+    /// unless the second is not "not found").
+    pub async fn query(self: &Arc<Self>, path: &str, query: &str) -> Result<RevInfo, Shared> {
+        let first = match self.stat(path, query).await {
+            Ok(info) => return Ok(info),
+            Err(e) => e,
+        };
+        let canonical = crate::module::canonical_version(query);
+        if !canonical.is_empty() && canonical != query {
+            match self.stat(path, &canonical).await {
+                Ok(info) => return Ok(info),
+                Err(e) if !is_not_found(&e) => return Err(e),
+                Err(_) => {}
+            }
+        }
+        Err(first)
+    }
+
+    /// Go's `cachingRepo.Stat` behind `TryProxies`: the cached `.info` if present
+    /// (with GOPROXY=off, a pseudo-version by commit hash), else the proxies; a
+    /// proxy's answer is written to the cache under the version it names.
+    pub async fn stat(self: &Arc<Self>, path: &str, rev: &str) -> Result<RevInfo, Shared> {
+        let key = (path.to_string(), rev.to_string());
+        let me = Arc::clone(self);
+        let (p, r) = key.clone();
+        self.stats
+            .get_or_run(&key, || async move { me.stat_uncached(&p, &r).await })
+            .await
+    }
+
+    async fn stat_uncached(self: &Arc<Self>, path: &str, rev: &str) -> Result<RevInfo, Shared> {
+        let shared = |e: Error| e.shared();
+        if !gover::is_toolchain(path)
+            && let Some(info) = self.stat_from_disk(path, rev).await.map_err(shared)?
+        {
+            return Ok(info);
+        }
+        let proxies = self.proxies().map_err(shared)?;
+        let info = {
+            let _permit = self.conc.network.acquire().await;
+            proxies
+                .stat(path, rev)
+                .await
+                .map_err(|e| Error::Proxy(e).shared())?
+        };
+        if info.version != rev {
+            let seeded = info.clone();
+            self.stats
+                .get_or_run(&(path.to_string(), info.version.clone()), || async move {
+                    Ok(seeded)
+                })
+                .await
+                .ok();
+        }
+        self.write_info(path, &info).await;
+        Ok(info)
+    }
+
+    /// `readDiskStat`: a miss is `Ok(None)`.
+    async fn stat_from_disk(&self, path: &str, rev: &str) -> Result<Option<RevInfo>, Error> {
+        let Ok(store) = self.store() else {
+            return Ok(None);
+        };
+        let store = store.clone();
+        let m = ModuleVersion::new(path, rev);
+        let by_hash = self.config.goproxy_text() == "off";
+        blocking(move || {
+            if let Some(info) = store
+                .read_info(&m)
+                .and_then(|data| RevInfo::from_proxy_json(&data).ok())
+            {
+                return Some(info);
+            }
+            if by_hash && let Some((_, data)) = store.info_by_hash(&m.path, &m.version) {
+                return RevInfo::from_proxy_json(&data).ok();
+            }
+            None
+        })
+        .await
+    }
+
+    /// `writeDiskStat` under the resolved version; failures are reported as Go
+    /// reports them (`go: writing stat cache: …`) and otherwise ignored.
+    async fn write_info(&self, path: &str, info: &RevInfo) {
+        let Ok(store) = self.store() else { return };
+        let store = store.clone();
+        let m = ModuleVersion::new(path, info.version.clone());
+        let bytes = info.cache_info_bytes();
+        let reporter = Arc::clone(&self.reporter);
+        let _ = blocking(move || {
+            let result =
+                bytes
+                    .map_err(|e| e.to_string())
+                    .and_then(|b| match store.write_info(&m, &b) {
+                        Err(e) if e.is_uncacheable() => Ok(()),
+                        other => other.map(drop).map_err(|e| e.to_string()),
+                    });
+            if let Err(e) = result {
+                reporter.message(&format!("go: writing stat cache: {e}"));
+            }
+        })
+        .await;
+    }
+
+    /// Go's `GoMod` for a valid version: the cached `.mod` (verified against go.sum)
+    /// or the proxies' (verified, then cached with the `list` rewrite).
+    pub async fn go_mod(self: &Arc<Self>, m: &ModuleVersion) -> Result<Arc<Vec<u8>>, Shared> {
+        let me = Arc::clone(self);
+        let key = m.clone();
+        self.mods
+            .get_or_run(m, || async move {
+                me.go_mod_uncached(&key).await.map_err(Error::shared)
+            })
+            .await
+    }
+
+    async fn go_mod_uncached(self: &Arc<Self>, m: &ModuleVersion) -> Result<Arc<Vec<u8>>, Error> {
+        if !gover::is_toolchain(&m.path)
+            && let Ok(store) = self.store()
+        {
+            let (store, key) = (store.clone(), m.clone());
+            if let Some(data) = blocking(move || store.read_mod(&key)).await? {
+                self.check_go_mod(m, &data).await?;
+                return Ok(Arc::new(data));
+            }
+        }
+        let proxies = self.proxies()?;
+        let data = {
+            let _permit = self.conc.network.acquire().await;
+            proxies.go_mod(&m.path, &m.version).await?
+        };
+        self.check_go_mod(m, &data).await?;
+        if let Ok(store) = self.store() {
+            let (store, key, bytes) = (store.clone(), m.clone(), data.clone());
+            let reporter = Arc::clone(&self.reporter);
+            blocking(move || match store.write_mod(&key, &bytes) {
+                Err(e) if !e.is_uncacheable() => {
+                    reporter.message(&format!("go: writing go.mod cache: {e}"));
+                }
+                _ => {}
+            })
+            .await?;
+        }
+        Ok(Arc::new(data))
+    }
+
+    /// Go's `checkGoMod`.
+    async fn check_go_mod(self: &Arc<Self>, m: &ModuleVersion, data: &[u8]) -> Result<(), Error> {
+        let h = dirhash::hash_go_mod(data);
+        let key = ModuleVersion::new(m.path.clone(), format!("{}/go.mod", m.version));
+        self.check_sum(key, h.to_string()).await
+    }
+
+    /// `modcmd.DownloadModule`: fills `rec` field by field in Go's order; the first
+    /// error stops it (the fields filled so far stay).
+    pub async fn download_module(self: &Arc<Self>, rec: &mut Record) -> Result<(), Shared> {
+        let m = ModuleVersion::new(rec.path.clone(), rec.version.clone());
+        let invalid = || Error::InvalidVersion(m.version.clone()).shared();
+        // InfoFile
+        if !gover::mod_is_valid(&m.path, &m.version) {
+            return Err(invalid());
+        }
+        self.stat(&m.path, &m.version).await?;
+        let paths = self
+            .store()
+            .and_then(|s| s.paths(&m).map_err(Error::Store))
+            .map_err(Error::shared)?;
+        rec.info = path_string(&paths.info());
+        // GoModFile, GoModSum
+        let data = self.go_mod(&m).await?;
+        rec.go_mod = path_string(&paths.gomod());
+        rec.go_mod_sum = dirhash::hash_go_mod(&data).to_string();
+        // DownloadZip
+        let zip = self.download_zip(&m).await?;
+        rec.zip = path_string(&zip.zip);
+        // Sum
+        let store = self.store().map_err(Error::shared)?.clone();
+        let key = m.clone();
+        rec.sum = blocking(move || store.sum(&key))
+            .await
+            .map_err(Error::shared)?
+            .unwrap_or_default();
+        // Download
+        let dir = self.download(&m).await?;
+        rec.dir = path_string(&dir);
+        Ok(())
+    }
+}
+
+/// Go's `errors.Is(err, fs.ErrNotExist)` for a shared error.
+fn is_not_found(e: &Error) -> bool {
+    match e {
+        Error::Proxy(p) => p.is_not_found(),
+        _ => false,
+    }
+}

@@ -1,0 +1,281 @@
+//! The main module, as far as `go mod download path@version` needs it: whether the
+//! command runs inside a module (Go's `modload.Init` and `findModuleRoot`), its
+//! go.mod read strictly with Go's start-up errors (`ReadModFile`), the go.sum beside
+//! it, and the root requirements after replacement, whose sums go.sum keeps.
+//!
+//! Not here yet (the module-graph issue): workspaces (`go.work`), go.mod files whose
+//! requirements need network queries to be fixed (non-canonical versions), and the
+//! rewriting of go.mod. A workspace is refused with a clear message.
+
+use super::error::Fatal;
+use super::toolchain::too_new;
+
+use crate::config::{Config, DownloadArgs, GoWork};
+use crate::gover;
+use crate::modfile;
+use crate::module::ModuleVersion;
+use std::path::{Path, PathBuf};
+
+/// What the run knows of the main module.
+#[derive(Debug, Clone)]
+pub struct MainModule {
+    /// The `module` path.
+    pub path: String,
+    /// The go.sum file verified against and written.
+    pub go_sum: PathBuf,
+    /// Requirements of go.mod after replacement: the keys whose sums go.sum keeps
+    /// when the module graph is not loaded.
+    pub roots: Vec<ModuleVersion>,
+}
+
+/// Finds and reads the main module for a run in `work_dir`. `warn` gets Go's start-up
+/// warnings. `Ok(None)`: outside any module.
+pub fn load(
+    config: &Config,
+    args: &DownloadArgs,
+    work_dir: &Path,
+    warn: &dyn Fn(&str),
+) -> Result<Option<MainModule>, Fatal> {
+    check_workspace(config, work_dir)?;
+    let modfile_flag = args.modfile.as_ref().map(|f| work_dir.join(f));
+    let Some(root) = find_module_root(work_dir) else {
+        if modfile_flag.is_some() {
+            return Err(Fatal::new(
+                "go: cannot find main module, but -modfile was set.\n\t-modfile cannot be used to set the module root directory.",
+            ));
+        }
+        return Ok(None);
+    };
+    let temp = std::env::temp_dir();
+    if same_dir(&root, &temp) {
+        warn(&format!(
+            "go: warning: ignoring go.mod in system temp root {}",
+            temp.display()
+        ));
+        return Ok(None);
+    }
+    if let Some(f) = &args.modfile
+        && !f.as_os_str().as_encoded_bytes().ends_with(b".mod")
+    {
+        return Err(Fatal::new(format!(
+            "go: -modfile={}: file does not have .mod extension",
+            f.display()
+        )));
+    }
+    let gopath = config.gopath().to_string_lossy();
+    if let Some(first) = std::env::split_paths(gopath.as_ref()).next()
+        && !first.as_os_str().is_empty()
+        && first.join("go.mod").exists()
+    {
+        warn(&format!(
+            "go: warning: ignoring go.mod in $GOPATH {}",
+            first.display()
+        ));
+    }
+    let go_mod = modfile_flag.unwrap_or_else(|| root.join("go.mod"));
+    // Go: strings.TrimSuffix(go.mod path, ".mod") + ".sum"; the name ends in `.mod`.
+    let go_sum = go_mod.with_extension("sum");
+    let file = read_go_mod(config, work_dir, &go_mod)?;
+    let path = file
+        .module
+        .as_ref()
+        .map(|m| m.path.clone())
+        .unwrap_or_default();
+    let roots = file
+        .require
+        .iter()
+        .map(|r| replacement(&file, &r.module))
+        .collect();
+    Ok(Some(MainModule {
+        path,
+        go_sum,
+        roots,
+    }))
+}
+
+/// GOWORK: a workspace is not supported yet.
+fn check_workspace(config: &Config, work_dir: &Path) -> Result<(), Fatal> {
+    let work = match config.gowork() {
+        Err(e) => return Err(Fatal::new(e.to_string())),
+        Ok(GoWork::Off) => return Ok(()),
+        Ok(GoWork::File(f)) => Some(f),
+        Ok(GoWork::Auto) => find_workspace_file(work_dir, config.goroot()),
+    };
+    match work {
+        None => Ok(()),
+        Some(f) => Err(Fatal::new(format!(
+            "gomodfetch: workspace mode (go.work at {}) is not supported yet; set GOWORK=off to download as in its modules",
+            f.display()
+        ))),
+    }
+}
+
+/// Go's `findModuleRoot`: the nearest directory from `dir` up holding a go.mod file.
+fn find_module_root(dir: &Path) -> Option<PathBuf> {
+    let mut dir = dir.to_path_buf();
+    loop {
+        if std::fs::metadata(dir.join("go.mod")).is_ok_and(|m| !m.is_dir()) {
+            return Some(dir);
+        }
+        if !dir.pop() {
+            return None;
+        }
+    }
+}
+
+/// Go's `findWorkspaceFile`: like [`find_module_root`] for go.work, never crossing
+/// GOROOT.
+fn find_workspace_file(dir: &Path, goroot: Option<&Path>) -> Option<PathBuf> {
+    let mut dir = dir.to_path_buf();
+    loop {
+        let f = dir.join("go.work");
+        if std::fs::metadata(&f).is_ok_and(|m| !m.is_dir()) {
+            return Some(f);
+        }
+        if !dir.pop() || Some(dir.as_path()) == goroot {
+            return None;
+        }
+    }
+}
+
+fn same_dir(a: &Path, b: &Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
+}
+
+/// Go's `ReadModFile` for the main module, with its start-up errors.
+fn read_go_mod(config: &Config, work_dir: &Path, go_mod: &Path) -> Result<modfile::File, Fatal> {
+    let short = short_path(work_dir, go_mod);
+    let data =
+        std::fs::read(go_mod).map_err(|e| Fatal::go(crate::modzip::os_err("open", go_mod, e)))?;
+    let file = match modfile::parse(&short, &data, None) {
+        Ok(f) => f,
+        Err(errs) => {
+            if let Ok(lax) = modfile::parse_lax(&short, &data)
+                && let Some(e) = too_new_go(config, &lax, &short)
+            {
+                return Err(e);
+            }
+            return Err(Fatal::go(format!("errors parsing {short}:\n{errs}")));
+        }
+    };
+    if let Some(e) = too_new_go(config, &file, &short) {
+        return Err(e);
+    }
+    match &file.module {
+        None => Err(Fatal::go(format!(
+            "error reading {short}: missing module declaration. To specify the module path:\n\tgo mod edit -module=example.com/mod"
+        ))),
+        Some(m) if gover::is_toolchain(&m.path) => Err(Fatal::go(format!(
+            "error reading {short}: invalid module path: {}",
+            crate::gostr::quote(&m.path)
+        ))),
+        Some(_) => Ok(file),
+    }
+}
+
+/// The main module's `go` line newer than the Go we emulate.
+fn too_new_go(config: &Config, f: &modfile::File, short: &str) -> Option<Fatal> {
+    let go = f.go.as_ref()?;
+    (gover::compare(&go.version, config.go_version()).is_gt())
+        .then(|| Fatal::go(too_new(config, short, &go.version)))
+}
+
+/// Go's `Replacement`: a replacement of exactly `m`, else of any version of its path;
+/// `m` itself when there is none.
+fn replacement(f: &modfile::File, m: &ModuleVersion) -> ModuleVersion {
+    f.replace
+        .iter()
+        .find(|r| r.old.path == m.path && r.old.version == m.version)
+        .or_else(|| {
+            f.replace
+                .iter()
+                .find(|r| r.old.path == m.path && r.old.version.is_empty())
+        })
+        .map_or_else(|| m.clone(), |r| r.new.clone())
+}
+
+/// Go's `base.ShortPath`: `path` relative to the working directory when that is
+/// shorter and names the same file.
+pub fn short_path(work_dir: &Path, path: &Path) -> String {
+    let full = path.to_string_lossy().into_owned();
+    let Some(rel) = relative(work_dir, path) else {
+        return full;
+    };
+    let rel_s = rel.to_string_lossy().into_owned();
+    let same = match (
+        std::fs::metadata(work_dir.join(&rel)),
+        std::fs::metadata(path),
+    ) {
+        (Ok(a), Ok(b)) => {
+            use std::os::unix::fs::MetadataExt;
+            a.dev() == b.dev() && a.ino() == b.ino()
+        }
+        (Err(a), Err(b)) => {
+            a.kind() == std::io::ErrorKind::NotFound && b.kind() == std::io::ErrorKind::NotFound
+        }
+        _ => false,
+    };
+    if rel_s.len() < full.len() && same {
+        rel_s
+    } else {
+        full
+    }
+}
+
+/// `filepath.Rel(base, target)` for absolute, clean paths.
+fn relative(base: &Path, target: &Path) -> Option<PathBuf> {
+    if !base.is_absolute() || !target.is_absolute() {
+        return None;
+    }
+    let b: Vec<_> = base.components().collect();
+    let t: Vec<_> = target.components().collect();
+    let common = b.iter().zip(&t).take_while(|(x, y)| x == y).count();
+    let mut rel = PathBuf::new();
+    for _ in common..b.len() {
+        rel.push("..");
+    }
+    for c in &t[common..] {
+        rel.push(c);
+    }
+    if rel.as_os_str().is_empty() {
+        rel.push(".");
+    }
+    Some(rel)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_paths() {
+        assert_eq!(
+            relative(Path::new("/a/b"), Path::new("/a/b/go.mod")),
+            Some(PathBuf::from("go.mod"))
+        );
+        assert_eq!(
+            relative(Path::new("/a/b/c"), Path::new("/a/go.mod")),
+            Some(PathBuf::from("../../go.mod"))
+        );
+        assert_eq!(
+            relative(Path::new("/a"), Path::new("/a")),
+            Some(PathBuf::from("."))
+        );
+    }
+
+    #[test]
+    fn short_path_of_a_file_in_the_directory() {
+        let t = tempfile::tempdir().unwrap();
+        let root = std::fs::canonicalize(t.path()).unwrap();
+        std::fs::create_dir(root.join("sub")).unwrap();
+        std::fs::write(root.join("go.mod"), "module x\n").unwrap();
+        assert_eq!(short_path(&root, &root.join("go.mod")), "go.mod");
+        assert_eq!(
+            short_path(&root.join("sub"), &root.join("go.mod")),
+            "../go.mod"
+        );
+    }
+}

@@ -1,0 +1,405 @@
+//! One `go mod download` run over explicit `path@version` arguments, in Go's order
+//! (`modcmd.runDownload`, `modload.listModules`):
+//!
+//! 1. the main module (if any) and the arguments' fatal checks;
+//! 2. resolution: each argument's Stat, then its go.mod (Go's `moduleInfo`, whose
+//!    errors are ignored there and reported by the download), all arguments at once —
+//!    Go resolves them one after another, so when resolution is fatal (a go.mod that
+//!    contradicts go.sum) the first such argument in order is reported;
+//! 3. downloads, all at once (bounded), each filling its record in Go's
+//!    `DownloadModule` order; the first fatal failure ends the run;
+//! 4. records in argument order, then go.sum (inside a module) with the sums Go keeps.
+
+use super::args::{self, Arg};
+use super::concurrency::Concurrency;
+use super::error::{Error, Fatal, Shared};
+use super::fetch::{Fetcher, blocking};
+use super::mainmod::{self, MainModule};
+use super::record::Record;
+use super::report::Reporter;
+use super::sums::Sums;
+use crate::config::{Config, DownloadArgs};
+use crate::http::{Client, ClientConfig, RetryPolicy, Trace};
+use crate::module::ModuleVersion;
+use crate::proxy::Proxies;
+use crate::store::{Store, StoreOptions};
+use std::collections::HashSet;
+use std::sync::Arc;
+use tokio::task::JoinSet;
+
+/// What a run needs besides the configuration.
+#[derive(Clone)]
+pub struct Options {
+    /// The retry policy of the HTTP layer (requests and bodies).
+    pub retry: RetryPolicy,
+    /// Where `-x` lines go (`None` without `-x`).
+    pub trace: Option<Arc<dyn Trace>>,
+    /// Progress and stderr messages.
+    pub reporter: Arc<dyn Reporter>,
+}
+
+/// The result of a run that was not fatal.
+#[derive(Debug, Clone, Default)]
+pub struct Outcome {
+    /// One record per module, in argument order (Go's `-json` order).
+    pub records: Vec<Record>,
+    /// Errors Go reports after the records (`go: updating go.sum: …`), each a line
+    /// without the `go: ` prefix; each makes the exit status 1.
+    pub late_errors: Vec<String>,
+    /// Go's message for a run with nothing to do, printed instead of records.
+    pub nothing_to_do: Option<NothingToDo>,
+}
+
+/// Runs without module arguments that Go ends early.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NothingToDo {
+    /// Inside a module without requirements: `go: no module dependencies to
+    /// download` (exit status 0).
+    NoDependencies,
+    /// Outside a module: `go: no modules specified (see 'go help mod download')`
+    /// (exit status 1).
+    NoModulesSpecified,
+}
+
+impl Outcome {
+    /// The go command's exit status for this outcome, given `-json`.
+    pub fn exit_code(&self) -> i32 {
+        let failed = self.records.iter().any(Record::failed)
+            || !self.late_errors.is_empty()
+            || self.nothing_to_do == Some(NothingToDo::NoModulesSpecified);
+        i32::from(failed)
+    }
+}
+
+/// Runs `go mod download` for `args` in `work_dir`.
+pub async fn run(
+    config: &Config,
+    args: &DownloadArgs,
+    work_dir: &std::path::Path,
+    options: Options,
+) -> Result<Outcome, Fatal> {
+    let reporter = Arc::clone(&options.reporter);
+    let warn = |s: &str| reporter.message(s);
+    let (config2, args2, dir2) = (config.clone(), args.clone(), work_dir.to_path_buf());
+    let r2 = Arc::clone(&reporter);
+    let main = blocking(move || mainmod::load(&config2, &args2, &dir2, &|s| r2.message(s)))
+        .await
+        .map_err(|e| Fatal::new(e.to_string()))??;
+    if let Some(m) = &main {
+        for arg in &args.modules {
+            if *arg == m.path
+                || *arg == format!("{}@upgrade", m.path)
+                || *arg == format!("{}@patch", m.path)
+            {
+                warn(&format!(
+                    "go: skipping download of {arg} that resolves to the main module"
+                ));
+            }
+        }
+    }
+    if args.modules.is_empty() {
+        return match &main {
+            Some(m) if m.roots.is_empty() => Ok(Outcome {
+                nothing_to_do: Some(NothingToDo::NoDependencies),
+                ..Outcome::default()
+            }),
+            Some(_) => Err(Fatal::new(
+                "gomodfetch: downloading the requirements of the main module (no arguments) needs the module graph, which is not supported yet; name the modules as path@version",
+            )),
+            None => Ok(Outcome {
+                nothing_to_do: Some(NothingToDo::NoModulesSpecified),
+                ..Outcome::default()
+            }),
+        };
+    }
+    if args.reuse.is_some() {
+        return Err(match main {
+            Some(_) => Fatal::new("go mod download -reuse cannot be used inside a module"),
+            None => Fatal::new("gomodfetch: -reuse is not supported yet"),
+        });
+    }
+    if args.overlay.is_some() {
+        return Err(Fatal::new("gomodfetch: -overlay is not supported yet"));
+    }
+    let classified = args::classify(&args.modules, main.as_ref().map(|m| m.path.as_str()))?;
+    let fetcher = Arc::new(build_fetcher(config, args, main.as_ref(), &options)?);
+    if let Some(trace) = &options.trace
+        && config.gosumdb() != "off"
+    {
+        trace.line(&format!(
+            "# checksum database {} not consulted: not supported yet by gomodfetch; verifying against go.sum only (as with GOSUMDB=off)",
+            config.gosumdb()
+        ));
+    }
+
+    let records = resolve(&fetcher, classified).await?;
+    reporter.start(records.iter().filter(|r| !r.failed()).count());
+    let records = download_all(&fetcher, records).await?;
+
+    let mut late_errors = Vec::new();
+    let failed = records.iter().any(Record::failed);
+    // Without -json, Go exits after printing the errors (`ExitIfErrors`), before
+    // writing go.sum.
+    if let Some(main) = &main
+        && (args.json || !failed)
+        && let Err(e) = write_go_sum(&fetcher, main).await
+    {
+        late_errors.push(e);
+    }
+    Ok(Outcome {
+        records,
+        late_errors,
+        nothing_to_do: None,
+    })
+}
+
+fn build_fetcher(
+    config: &Config,
+    args: &DownloadArgs,
+    main: Option<&MainModule>,
+    options: &Options,
+) -> Result<Fetcher, Fatal> {
+    let credentials = match config.goauth() {
+        Ok(auth) => {
+            if let Err(e) = auth.check_supported() {
+                return Err(Fatal::new(format!("gomodfetch: {e}")));
+            }
+            match config.credentials() {
+                Ok(c) => c.unwrap_or_default(),
+                Err(e) => {
+                    if let Some(t) = &options.trace {
+                        t.line(&format!("# GOAUTH=netrc: {e}"));
+                    }
+                    Default::default()
+                }
+            }
+        }
+        Err(e) => return Err(Fatal::new(e.to_string())),
+    };
+    let mut client_config = ClientConfig::from_net_env(config.net(), credentials);
+    client_config.retry = options.retry;
+    client_config.trace = options.trace.clone();
+    let client = Client::new(client_config).map_err(Fatal::go)?;
+    let proxies = config
+        .goproxy()
+        .map(|list| Proxies::new(client, list.clone(), config.gonoproxy()))
+        .map_err(Clone::clone);
+    let store = match config.gomodcache() {
+        Ok(root) => Store::open(
+            root,
+            StoreOptions {
+                modcacherw: args.modcacherw,
+                lock_timeout: None,
+            },
+        ),
+        Err(e) => Err(cache_dir_error(e)),
+    };
+    let locker = store
+        .as_ref()
+        .map(|s| *s.locker())
+        .unwrap_or_else(|_| crate::store::Locker::wait_forever());
+    let sums = Sums::new(
+        main.map(|m| m.go_sum.clone()),
+        locker,
+        config.gosumdb(),
+        config.goproxy_text(),
+    );
+    Ok(Fetcher::new(
+        config.clone(),
+        proxies,
+        store,
+        sums,
+        Concurrency::new(args.jobs),
+        Arc::clone(&options.reporter),
+    ))
+}
+
+/// GOMODCACHE's configuration error as the store reports it.
+fn cache_dir_error(e: crate::config::paths::CacheDirError) -> crate::store::Error {
+    use crate::config::paths::CacheDirError;
+    match e {
+        CacheDirError::NotSet => crate::store::Error::NoCacheDir,
+        CacheDirError::Relative(root) => {
+            crate::store::Error::RelativeCacheDir { root: root.into() }
+        }
+    }
+}
+
+/// Resolution of every argument (Go's `listModules` for `path@query` arguments).
+async fn resolve(fetcher: &Arc<Fetcher>, args: Vec<Arg>) -> Result<Vec<Record>, Fatal> {
+    let mut tasks = JoinSet::new();
+    let n = args.len();
+    for (i, arg) in args.into_iter().enumerate() {
+        let f = Arc::clone(fetcher);
+        tasks.spawn(async move { (i, resolve_one(&f, arg).await) });
+    }
+    let mut results: Vec<Option<Result<Option<Record>, Fatal>>> = (0..n).map(|_| None).collect();
+    while let Some(done) = tasks.join_next().await {
+        let (i, r) = done.map_err(|e| Fatal::new(format!("gomodfetch: internal error: {e}")))?;
+        results[i] = Some(r);
+    }
+    let mut records = Vec::new();
+    for r in results.into_iter().flatten() {
+        if let Some(rec) = r? {
+            records.push(rec);
+        }
+    }
+    Ok(records)
+}
+
+async fn resolve_one(f: &Arc<Fetcher>, arg: Arg) -> Result<Option<Record>, Fatal> {
+    let (path, query) = match arg {
+        Arg::MainModule => return Ok(None),
+        Arg::Unsupported { path, query } => {
+            let err = Error::Unsupported(args::unsupported_query(&query)).shared();
+            let error = query_error(&path, &query, err).to_string();
+            return Ok(Some(Record {
+                path,
+                version: query,
+                error,
+                ..Record::default()
+            }));
+        }
+        Arg::Stat { path, query } => (path, query),
+    };
+    let info = match query_stat(f, &path, &query).await {
+        Ok(info) => info,
+        Err(e) => {
+            if let Some(fatal) = e.fatal() {
+                return Err(fatal.clone());
+            }
+            let error = query_error(&path, &query, e).to_string();
+            return Ok(Some(Record {
+                path,
+                version: query,
+                error,
+                ..Record::default()
+            }));
+        }
+    };
+    // moduleInfo: the go.mod is loaded for its go version; errors are the download's
+    // to report, but a fatal one (go.sum mismatch) ends the run here.
+    let m = ModuleVersion::new(path.clone(), info.version.clone());
+    if let Err(e) = f.go_mod(&m).await
+        && let Some(fatal) = e.fatal()
+    {
+        return Err(fatal.clone());
+    }
+    Ok(Some(Record {
+        query: if query != info.version {
+            query
+        } else {
+            String::new()
+        },
+        path,
+        version: info.version,
+        origin: info.origin,
+        ..Record::default()
+    }))
+}
+
+/// `queryProxy`'s checks before the Stat: the module path must be valid (Go's
+/// `lookupRepo`), except for the `go` and `toolchain` pseudo-modules.
+async fn query_stat(
+    f: &Arc<Fetcher>,
+    path: &str,
+    query: &str,
+) -> Result<crate::revinfo::RevInfo, Shared> {
+    if let Err(e) = f.proxies_ready() {
+        return Err(e.shared());
+    }
+    if !crate::gover::is_toolchain(path)
+        && let Err(e) = crate::module::check_path(path)
+    {
+        return Err(Error::Module(e).shared());
+    }
+    f.query(path, query).await
+}
+
+/// Go's `modinfoError`: wraps an error that carries no module context.
+fn query_error(path: &str, query: &str, e: Shared) -> Error {
+    if e.has_module_context() {
+        Error::Shared(e)
+    } else {
+        Error::Query {
+            path: path.to_string(),
+            version: query.to_string(),
+            source: e,
+        }
+    }
+}
+
+/// Downloads every resolved record at once; fatal failures end the run.
+async fn download_all(fetcher: &Arc<Fetcher>, records: Vec<Record>) -> Result<Vec<Record>, Fatal> {
+    let mut tasks = JoinSet::new();
+    let n = records.len();
+    let mut out: Vec<Option<Record>> = Vec::with_capacity(n);
+    for (i, rec) in records.into_iter().enumerate() {
+        if rec.failed() {
+            fetcher.reporter.finished(&rec);
+            out.push(Some(rec));
+            continue;
+        }
+        out.push(None);
+        let f = Arc::clone(fetcher);
+        let permit = Arc::clone(&fetcher.conc.modules)
+            .acquire_owned()
+            .await
+            .map_err(|e| Fatal::new(format!("gomodfetch: internal error: {e}")))?;
+        tasks.spawn(async move {
+            let mut rec = rec;
+            let result = f.download_module(&mut rec).await;
+            drop(permit);
+            if let Err(e) = result {
+                if let Some(fatal) = e.fatal() {
+                    return (i, Err(fatal.clone()));
+                }
+                rec.error = e.to_string();
+            }
+            f.reporter.finished(&rec);
+            (i, Ok(rec))
+        });
+        // Keep the finished ones moving while spawning (fatal errors end the run).
+        while let Some(done) = tasks.try_join_next() {
+            collect(&mut out, done)?;
+        }
+    }
+    while let Some(done) = tasks.join_next().await {
+        collect(&mut out, done)?;
+    }
+    Ok(out.into_iter().flatten().collect())
+}
+
+fn collect(
+    out: &mut [Option<Record>],
+    done: Result<(usize, Result<Record, Fatal>), tokio::task::JoinError>,
+) -> Result<(), Fatal> {
+    let (i, rec) = done.map_err(|e| Fatal::new(format!("gomodfetch: internal error: {e}")))?;
+    out[i] = Some(rec?);
+    Ok(())
+}
+
+/// Go's `WriteGoSum` with `keepSums` for a run whose module graph was not loaded: the
+/// zip and go.mod keys of the root requirements (after replacement).
+async fn write_go_sum(fetcher: &Arc<Fetcher>, main: &MainModule) -> Result<(), String> {
+    let Ok(store) = fetcher.store() else {
+        return Ok(());
+    };
+    let store = store.clone();
+    let mut keep: HashSet<ModuleVersion> = HashSet::new();
+    for r in &main.roots {
+        keep.insert(r.clone());
+        keep.insert(ModuleVersion::new(
+            r.path.clone(),
+            format!("{}/go.mod", r.version),
+        ));
+    }
+    let f = Arc::clone(fetcher);
+    blocking(move || {
+        let reporter = Arc::clone(&f.reporter);
+        f.sums
+            .write(&store, &|m| keep.contains(m), &|w| reporter.message(w))
+    })
+    .await
+    .map_err(|e| e.to_string())?
+}
