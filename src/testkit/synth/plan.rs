@@ -593,7 +593,7 @@ fn package_dirs(rng: &mut Rng, n: usize) -> Vec<String> {
             if !d.is_empty() {
                 d.push('/');
             }
-            d.push_str(rng.pick(PKG_WORDS));
+            d.push_str(rng.pick::<&str>(PKG_WORDS));
         }
         if seen.insert(d.clone()) {
             dirs.push(d);
