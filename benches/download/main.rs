@@ -219,6 +219,8 @@ fn traffic(proxy: &TestProxy, before: &CounterSnapshot) -> Traffic {
         wire_bytes: now.wire_bytes - before.wire_bytes,
         ..Traffic::default()
     };
+    let used: std::collections::BTreeSet<u64> = log.iter().map(|r| r.conn).collect();
+    t.connections_used = used.len() as u64;
     let mut events = Vec::with_capacity(log.len() * 2);
     for r in &log {
         let kind = [".info", ".mod", ".zip", "/list", "/@latest"]

@@ -13,6 +13,8 @@ use std::time::Duration;
 pub struct Traffic {
     pub requests: u64,
     pub connections: u64,
+    /// Connections that carried at least one request.
+    pub connections_used: u64,
     pub body_bytes: u64,
     pub wire_bytes: u64,
     /// The most requests in flight at once (arrival to end of response).
@@ -109,8 +111,14 @@ const METRICS: &[Metric] = &[
         ratio: false,
     },
     Metric {
-        name: "connections",
+        name: "connections opened",
         get: |r| r.traffic.connections as f64,
+        fmt: count,
+        ratio: false,
+    },
+    Metric {
+        name: "connections used",
+        get: |r| r.traffic.connections_used as f64,
         fmt: count,
         ratio: false,
     },
@@ -197,6 +205,7 @@ fn run_json(r: &RunResult) -> Value {
         "requests_by_kind": r.traffic.by_kind,
         "not_ok": r.traffic.not_ok,
         "connections": r.traffic.connections,
+        "connections_used": r.traffic.connections_used,
         "max_in_flight": r.traffic.max_in_flight,
         "body_bytes": r.traffic.body_bytes,
         "wire_bytes": r.traffic.wire_bytes,
