@@ -7,5 +7,6 @@
 pub mod gocmd;
 pub mod normalize;
 pub mod proxy;
+pub mod synth;
 pub mod tree;
 pub mod universe;

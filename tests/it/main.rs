@@ -38,6 +38,7 @@ mod store_locks;
 mod store_recovery;
 mod store_support;
 mod store_we_fill;
+mod synth_universe;
 mod testproxy;
 mod zip_conformance;
 mod zip_go_diff;

@@ -1,0 +1,235 @@
+//! The results: what one run cost and what it asked of the proxy, per profile and per
+//! pair; their medians and the per-pair ratios (go / gomodfetch: above 1 means
+//! gomodfetch took less), printed as Markdown and written as JSON.
+
+use crate::measure::Usage;
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::time::Duration;
+
+/// What the proxy saw during one run.
+#[derive(Debug, Clone, Default)]
+pub struct Traffic {
+    pub requests: u64,
+    pub connections: u64,
+    /// Connections that carried at least one request.
+    pub connections_used: u64,
+    pub body_bytes: u64,
+    pub wire_bytes: u64,
+    /// The most requests in flight at once (arrival to end of response).
+    pub max_in_flight: usize,
+    /// Requests by endpoint: `.info`, `.mod`, `.zip`, `list`, `latest`, other.
+    pub by_kind: BTreeMap<&'static str, u64>,
+    /// Responses other than 200.
+    pub not_ok: u64,
+}
+
+/// One measured run of one tool.
+#[derive(Debug, Clone)]
+pub struct RunResult {
+    pub usage: Usage,
+    pub traffic: Traffic,
+}
+
+/// One `go` run and the `gomodfetch` run right after it.
+#[derive(Debug, Clone)]
+pub struct Pair {
+    pub go: RunResult,
+    pub gomodfetch: RunResult,
+}
+
+/// The runs at one network profile.
+#[derive(Debug, Clone)]
+pub struct Profile {
+    pub rtt: Duration,
+    pub pairs: Vec<Pair>,
+}
+
+/// The median (mean of the middle two for an even count); 0 for none.
+pub fn median(values: &[f64]) -> f64 {
+    let mut v: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
+    if v.is_empty() {
+        return 0.0;
+    }
+    v.sort_by(f64::total_cmp);
+    let mid = v.len() / 2;
+    if v.len() % 2 == 1 {
+        v[mid]
+    } else {
+        (v[mid - 1] + v[mid]) / 2.0
+    }
+}
+
+fn ratio(a: f64, b: f64) -> f64 {
+    if b > 0.0 { a / b } else { f64::NAN }
+}
+
+const MIB: f64 = 1024.0 * 1024.0;
+
+/// The per-tool series the tables show, by accessor.
+struct Metric {
+    name: &'static str,
+    get: fn(&RunResult) -> f64,
+    fmt: fn(f64) -> String,
+    ratio: bool,
+}
+
+fn secs(v: f64) -> String {
+    format!("{v:.2} s")
+}
+fn mib(v: f64) -> String {
+    format!("{v:.1} MiB")
+}
+fn count(v: f64) -> String {
+    format!("{v:.0}")
+}
+
+const METRICS: &[Metric] = &[
+    Metric {
+        name: "wall time",
+        get: |r| r.usage.wall.as_secs_f64(),
+        fmt: secs,
+        ratio: true,
+    },
+    Metric {
+        name: "peak RSS",
+        get: |r| r.usage.max_rss as f64 / MIB,
+        fmt: mib,
+        ratio: true,
+    },
+    Metric {
+        name: "user+sys CPU",
+        get: |r| r.usage.cpu().as_secs_f64(),
+        fmt: secs,
+        ratio: true,
+    },
+    Metric {
+        name: "requests",
+        get: |r| r.traffic.requests as f64,
+        fmt: count,
+        ratio: false,
+    },
+    Metric {
+        name: "connections opened",
+        get: |r| r.traffic.connections as f64,
+        fmt: count,
+        ratio: false,
+    },
+    Metric {
+        name: "connections used",
+        get: |r| r.traffic.connections_used as f64,
+        fmt: count,
+        ratio: false,
+    },
+    Metric {
+        name: "most requests in flight",
+        get: |r| r.traffic.max_in_flight as f64,
+        fmt: count,
+        ratio: false,
+    },
+];
+
+fn series(p: &Profile, get: fn(&RunResult) -> f64) -> (Vec<f64>, Vec<f64>) {
+    p.pairs
+        .iter()
+        .map(|pair| (get(&pair.go), get(&pair.gomodfetch)))
+        .unzip()
+}
+
+fn ratios(p: &Profile, get: fn(&RunResult) -> f64) -> Vec<f64> {
+    let (go, us) = series(p, get);
+    go.iter().zip(&us).map(|(g, u)| ratio(*g, *u)).collect()
+}
+
+fn rtt_name(rtt: Duration) -> String {
+    format!("{} ms", rtt.as_millis())
+}
+
+/// The Markdown section of one profile: medians per tool, then every pair.
+pub fn markdown(p: &Profile, universe: &str) -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "### {} added round trip: {universe}, {} pairs (go first in each)\n",
+        rtt_name(p.rtt),
+        p.pairs.len()
+    );
+    s.push_str("| median | go | gomodfetch | go / gomodfetch (median of pair ratios) |\n");
+    s.push_str("|---|---:|---:|---:|\n");
+    for m in METRICS {
+        let (go, us) = series(p, m.get);
+        let r = if m.ratio {
+            format!("{:.2}×", median(&ratios(p, m.get)))
+        } else {
+            String::new()
+        };
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} | {r} |",
+            m.name,
+            (m.fmt)(median(&go)),
+            (m.fmt)(median(&us))
+        );
+    }
+    s.push_str(
+        "\n| pair | go wall | gomodfetch wall | wall ratio | go RSS | gomodfetch RSS | RSS ratio |\n",
+    );
+    s.push_str("|---:|---:|---:|---:|---:|---:|---:|\n");
+    let wall = METRICS[0].get;
+    let rss = METRICS[1].get;
+    for (i, pair) in p.pairs.iter().enumerate() {
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} | {:.2}× | {} | {} | {:.2}× |",
+            i + 1,
+            secs(wall(&pair.go)),
+            secs(wall(&pair.gomodfetch)),
+            ratio(wall(&pair.go), wall(&pair.gomodfetch)),
+            mib(rss(&pair.go)),
+            mib(rss(&pair.gomodfetch)),
+            ratio(rss(&pair.go), rss(&pair.gomodfetch)),
+        );
+    }
+    s
+}
+
+fn run_json(r: &RunResult) -> Value {
+    json!({
+        "wall_s": r.usage.wall.as_secs_f64(),
+        "user_s": r.usage.user.as_secs_f64(),
+        "sys_s": r.usage.sys.as_secs_f64(),
+        "max_rss_bytes": r.usage.max_rss,
+        "exit_code": r.usage.exit_code,
+        "requests": r.traffic.requests,
+        "requests_by_kind": r.traffic.by_kind,
+        "not_ok": r.traffic.not_ok,
+        "connections": r.traffic.connections,
+        "connections_used": r.traffic.connections_used,
+        "max_in_flight": r.traffic.max_in_flight,
+        "body_bytes": r.traffic.body_bytes,
+        "wire_bytes": r.traffic.wire_bytes,
+    })
+}
+
+/// One profile as JSON: every run, the medians and the median pair ratios.
+pub fn profile_json(p: &Profile) -> Value {
+    let mut medians = serde_json::Map::new();
+    for m in METRICS {
+        let (go, us) = series(p, m.get);
+        let mut entry = json!({ "go": median(&go), "gomodfetch": median(&us) });
+        if m.ratio {
+            entry["go_over_gomodfetch"] = json!(median(&ratios(p, m.get)));
+            entry["pair_ratios"] = json!(ratios(p, m.get));
+        }
+        medians.insert(m.name.to_string(), entry);
+    }
+    json!({
+        "rtt_ms": p.rtt.as_millis() as u64,
+        "pairs": p.pairs.iter().map(|pair| json!({
+            "go": run_json(&pair.go),
+            "gomodfetch": run_json(&pair.gomodfetch),
+        })).collect::<Vec<_>>(),
+        "medians": medians,
+    })
+}
