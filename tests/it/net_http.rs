@@ -148,6 +148,34 @@ fn http1_and_https_h2_with_connection_reuse() {
     }
 }
 
+/// A burst of first requests to an https origin opens one connection: the first goes
+/// alone until ALPN has chosen HTTP/2 (without the gate, each request of the burst
+/// opened a TCP+TLS connection of its own).
+#[test]
+fn a_burst_of_first_https_requests_opens_one_connection() {
+    let env = Env::new();
+    let u = Universe::new();
+    big(&u);
+    let proxy = TestProxy::start(ProxyConfig::new(u).tls(true)).expect("proxy");
+    let client = env.client(proxy.ca_cert_path());
+    let base = proxy.base_url();
+    env.rt.block_on(async {
+        let tasks: Vec<_> = (0..24)
+            .map(|_| {
+                let c = client.clone();
+                let u = url(&format!("{base}{INFO}"));
+                tokio::spawn(async move { c.get_bytes(&u, 1 << 20, None).await })
+            })
+            .collect();
+        for t in tasks {
+            t.await.expect("task").expect("info");
+        }
+    });
+    assert!(proxy.wait_for_log(24, Duration::from_secs(10)));
+    let conns = proxy.connections();
+    assert_eq!(conns.len(), 1, "one HTTP/2 connection: {conns:?}");
+}
+
 #[test]
 fn tls_trust_follows_ssl_cert_file() {
     let env = Env::new();
