@@ -24,6 +24,7 @@ fn main() -> ExitCode {
         }
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .max_blocking_threads(gomodfetch::engine::blocking_threads(startup.args.jobs))
         .enable_all()
         .build()
     {

@@ -49,7 +49,7 @@ mod sums;
 mod toolchain;
 mod zip;
 
-pub use concurrency::{Concurrency, DEFAULT_JOBS};
+pub use concurrency::{Concurrency, DEFAULT_JOBS, blocking_threads};
 pub use error::{Error, Fatal, SumdbOff};
 pub use record::Record;
 pub use report::{Reporter, Silent};
