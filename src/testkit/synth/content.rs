@@ -35,8 +35,8 @@ pub const GO_RATIOS: &[(f64, f64)] = &[
 /// The same for [`text`] output (READMEs, licenses, changelogs, CI and golden files):
 /// English-like prose compresses less well than code once files are large.
 pub const TEXT_RATIOS: &[(f64, f64)] = &[
-    (300.0, 1.42),
-    (600.0, 1.67),
+    (300.0, 1.57),
+    (600.0, 1.71),
     (1_000.0, 1.88),
     (2_000.0, 2.18),
     (4_000.0, 2.47),
@@ -346,7 +346,9 @@ pub fn go_source(rng: &mut Rng, package: &str, len: usize) -> Vec<u8> {
 }
 
 /// Shortens `out` to its longest prefix of whole lines no longer than `len` (keeping
-/// at least the first line).
+/// at least the first line). When whole lines would keep less than half of `len` (a
+/// long paragraph line straddles the cut), the line is cut at its last space that fits
+/// and ended with a newline instead, so the length target is still met.
 fn cut_to_line(mut out: Vec<u8>, len: usize) -> Vec<u8> {
     if out.len() > len {
         let first = out
@@ -357,7 +359,17 @@ fn cut_to_line(mut out: Vec<u8>, len: usize) -> Vec<u8> {
             .iter()
             .rposition(|&b| b == b'\n')
             .map_or(0, |i| i + 1);
-        out.truncate(end.max(first));
+        let space = (end < len / 2 && len > 0)
+            .then(|| out[end..len].iter().rposition(|&b| b == b' '))
+            .flatten()
+            .map(|i| end + i);
+        match space {
+            Some(cut) if cut + 1 >= first => {
+                out.truncate(cut);
+                out.push(b'\n');
+            }
+            _ => out.truncate(end.max(first)),
+        }
     }
     out
 }
