@@ -27,7 +27,7 @@ use crate::store::{
 };
 use crate::zipstream;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, PoisonError};
 
 /// Chunks buffered between the network and the zip streamer (per download).
 const PIPE_CHUNKS: usize = 16;
@@ -113,19 +113,19 @@ impl Fetcher {
         // this download: the tree is missing or partial, unless the only thing
         // missing is the `.ziphash` this download is about to write.
         let l = Arc::clone(&lock);
-        let extraction = blocking(move || -> Result<Option<Extraction>, store::Error> {
+        let (extraction, made_dirs) = blocking(move || -> Result<_, store::Error> {
             match l.download_dir() {
-                Ok(_) => Ok(None),
+                Ok(_) => Ok((None, Vec::new())),
                 Err(store::Error::DirPartial {
                     reason: PartialReason::ZiphashMissing,
                     ..
-                }) => Ok(None),
-                Err(e) if e.is_not_found() => match l.begin_extract()? {
-                    ExtractStart::Extract(x) => Ok(Some(x)),
-                    ExtractStart::Complete(_) => Ok(None),
+                }) => Ok((None, Vec::new())),
+                Err(e) if e.is_not_found() => match begin_extract_tracked(&l)? {
+                    (ExtractStart::Extract(x), made) => Ok((Some(x), made)),
+                    (ExtractStart::Complete(_), _) => Ok((None, Vec::new())),
                 },
                 // `Download` will report it.
-                Err(_) => Ok(None),
+                Err(_) => Ok((None, Vec::new())),
             }
         })
         .await??;
@@ -143,9 +143,28 @@ impl Fetcher {
             .into_inner()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .ok_or_else(|| Error::Internal("zip download state lost".into()))?;
-        let outcome = streamed?;
         // Verify before anything is published (hashZip's checkModSum).
-        self.check_sum(m.clone(), outcome.h1.to_string()).await?;
+        let verified = match streamed {
+            Ok(outcome) => self
+                .check_sum(m.clone(), outcome.h1.to_string())
+                .await
+                .map(|()| outcome),
+            Err(e) => Err(e),
+        };
+        let outcome = match verified {
+            Ok(outcome) => outcome,
+            Err(e) => {
+                // Go creates the tree's parent directories only after the zip was
+                // downloaded and verified: a zip that never gets that far leaves
+                // none of them behind.
+                blocking(move || {
+                    drop(extraction);
+                    remove_made_dirs(&made_dirs);
+                })
+                .await?;
+                return Err(e);
+            }
+        };
         let reporter = Arc::clone(&self.reporter);
         blocking(move || -> Result<ZipDone, Error> {
             let zip = temp.commit(&lock, outcome.h1.as_str())?;
@@ -340,7 +359,11 @@ impl Fetcher {
         let reporter = Arc::clone(&self.reporter);
         blocking(move || -> Result<PathBuf, Error> {
             let lock = s.lock_version(&key)?;
-            match lock.begin_extract()? {
+            let start = {
+                let _guard = PARENT_DIRS.lock().unwrap_or_else(PoisonError::into_inner);
+                lock.begin_extract()?
+            };
+            match start {
                 ExtractStart::Complete(dir) => Ok(dir),
                 ExtractStart::Extract(x) => match modzip::unzip(x.dir(), &key, &zip) {
                     Ok(()) => Ok(x.commit(&lock)?),
@@ -398,6 +421,45 @@ enum Consume {
     Body(ProxyError),
     /// Something else failed (ends the download).
     Other(Error),
+}
+
+/// Serialises, within this process, the creation of extraction directories' parents
+/// (with the `.partial` marker written into them) and the removal of parents a failed
+/// download created ([`remove_made_dirs`]), so a removal never catches another
+/// module between the two steps of its `begin_extract`.
+static PARENT_DIRS: Mutex<()> = Mutex::new(());
+
+/// `begin_extract`, returning also the directories it created: the missing ancestors
+/// of the tree's parent, outermost first.
+fn begin_extract_tracked(lock: &VersionLock) -> Result<(ExtractStart, Vec<PathBuf>), store::Error> {
+    let _guard = PARENT_DIRS.lock().unwrap_or_else(PoisonError::into_inner);
+    let mut missing = Vec::new();
+    let mut dir = lock.paths().extracted_dir().parent();
+    while let Some(d) = dir {
+        if d.exists() {
+            break;
+        }
+        missing.push(d.to_path_buf());
+        dir = d.parent();
+    }
+    missing.reverse();
+    let start = lock.begin_extract()?;
+    Ok((start, missing))
+}
+
+/// Removes the directories [`begin_extract_tracked`] created, innermost first, as
+/// long as they are empty (a sibling module may have moved in meanwhile: then it and
+/// its ancestors stay). Best effort. Another *process* creating a sibling in such a
+/// directory in the instant between its `mkdir` and its `.partial` write could see
+/// the directory vanish; that needs a failed download and a concurrent first download
+/// of a sibling into a directory this run created moments before.
+fn remove_made_dirs(made: &[PathBuf]) {
+    let _guard = PARENT_DIRS.lock().unwrap_or_else(PoisonError::into_inner);
+    for d in made.iter().rev() {
+        if std::fs::remove_dir(d).is_err() {
+            break;
+        }
+    }
 }
 
 /// Empties the temp file and the extraction directory for another attempt.
