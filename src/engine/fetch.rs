@@ -36,6 +36,9 @@ pub struct Fetcher {
     mods: OnceMap<ModuleVersion, Result<Arc<Vec<u8>>, Shared>>,
     pub(super) zips: OnceMap<ModuleVersion, Result<ZipDone, Shared>>,
     pub(super) dirs: OnceMap<ModuleVersion, Result<PathBuf, Shared>>,
+    /// Directories created for trees whose zip then failed (see
+    /// [`Fetcher::remove_unused_dirs`]).
+    pub(super) unused_dirs: std::sync::Mutex<Vec<PathBuf>>,
 }
 
 /// Runs blocking work (file I/O, locks) off the async runtime.
@@ -69,7 +72,35 @@ impl Fetcher {
             mods: OnceMap::new(),
             zips: OnceMap::new(),
             dirs: OnceMap::new(),
+            unused_dirs: std::sync::Mutex::new(Vec::new()),
         }
+    }
+
+    /// Once every module is done: removes the directories created for trees whose
+    /// zip failed before extraction (Go creates a tree's parents only after its zip
+    /// is verified), deepest first, each only if empty — another module may have
+    /// extracted into it meanwhile. Best effort.
+    pub(super) async fn remove_unused_dirs(&self) {
+        let mut dirs = std::mem::take(
+            &mut *self
+                .unused_dirs
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        );
+        if dirs.is_empty() {
+            return;
+        }
+        dirs.sort_by(|a, b| {
+            let depth = |d: &PathBuf| d.components().count();
+            depth(b).cmp(&depth(a)).then_with(|| a.cmp(b))
+        });
+        dirs.dedup();
+        let _ = blocking(move || {
+            for d in dirs {
+                let _ = std::fs::remove_dir(d);
+            }
+        })
+        .await;
     }
 
     /// The store, or Go's `CachePath` error (GOMODCACHE unusable).

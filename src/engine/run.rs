@@ -135,6 +135,7 @@ pub async fn run(
     let records = resolve(&fetcher, classified).await?;
     reporter.start(records.iter().filter(|r| !r.failed()).count());
     let records = download_all(&fetcher, records).await?;
+    fetcher.remove_unused_dirs().await;
 
     let mut late_errors = Vec::new();
     let failed = records.iter().any(Record::failed);

@@ -27,7 +27,7 @@ use crate::store::{
 };
 use crate::zipstream;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex};
 
 /// Chunks buffered between the network and the zip streamer (per download).
 const PIPE_CHUNKS: usize = 16;
@@ -156,12 +156,13 @@ impl Fetcher {
             Err(e) => {
                 // Go creates the tree's parent directories only after the zip was
                 // downloaded and verified: a zip that never gets that far leaves
-                // none of them behind.
-                blocking(move || {
-                    drop(extraction);
-                    remove_made_dirs(&made_dirs);
-                })
-                .await?;
+                // none of them behind. Other modules may be about to extract into
+                // them, so they are removed (if still empty) at the end of the run.
+                self.unused_dirs
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .extend(made_dirs);
+                blocking(move || drop(extraction)).await?;
                 return Err(e);
             }
         };
@@ -359,11 +360,7 @@ impl Fetcher {
         let reporter = Arc::clone(&self.reporter);
         blocking(move || -> Result<PathBuf, Error> {
             let lock = s.lock_version(&key)?;
-            let start = {
-                let _guard = PARENT_DIRS.lock().unwrap_or_else(PoisonError::into_inner);
-                lock.begin_extract()?
-            };
-            match start {
+            match lock.begin_extract()? {
                 ExtractStart::Complete(dir) => Ok(dir),
                 ExtractStart::Extract(x) => match modzip::unzip(x.dir(), &key, &zip) {
                     Ok(()) => Ok(x.commit(&lock)?),
@@ -423,16 +420,9 @@ enum Consume {
     Other(Error),
 }
 
-/// Serialises, within this process, the creation of extraction directories' parents
-/// (with the `.partial` marker written into them) and the removal of parents a failed
-/// download created ([`remove_made_dirs`]), so a removal never catches another
-/// module between the two steps of its `begin_extract`.
-static PARENT_DIRS: Mutex<()> = Mutex::new(());
-
 /// `begin_extract`, returning also the directories it created: the missing ancestors
-/// of the tree's parent, outermost first.
+/// of the tree's parent.
 fn begin_extract_tracked(lock: &VersionLock) -> Result<(ExtractStart, Vec<PathBuf>), store::Error> {
-    let _guard = PARENT_DIRS.lock().unwrap_or_else(PoisonError::into_inner);
     let mut missing = Vec::new();
     let mut dir = lock.paths().extracted_dir().parent();
     while let Some(d) = dir {
@@ -442,24 +432,8 @@ fn begin_extract_tracked(lock: &VersionLock) -> Result<(ExtractStart, Vec<PathBu
         missing.push(d.to_path_buf());
         dir = d.parent();
     }
-    missing.reverse();
     let start = lock.begin_extract()?;
     Ok((start, missing))
-}
-
-/// Removes the directories [`begin_extract_tracked`] created, innermost first, as
-/// long as they are empty (a sibling module may have moved in meanwhile: then it and
-/// its ancestors stay). Best effort. Another *process* creating a sibling in such a
-/// directory in the instant between its `mkdir` and its `.partial` write could see
-/// the directory vanish; that needs a failed download and a concurrent first download
-/// of a sibling into a directory this run created moments before.
-fn remove_made_dirs(made: &[PathBuf]) {
-    let _guard = PARENT_DIRS.lock().unwrap_or_else(PoisonError::into_inner);
-    for d in made.iter().rev() {
-        if std::fs::remove_dir(d).is_err() {
-            break;
-        }
-    }
 }
 
 /// Empties the temp file and the extraction directory for another attempt.
