@@ -10,6 +10,7 @@ mod config_goflags;
 mod config_oracle;
 mod config_vectors;
 mod dirhash_vectors;
+mod download_faults;
 mod download_interop;
 mod go_harness;
 mod go_through_testproxy;
