@@ -55,7 +55,19 @@ fn transient_rules(seed: u64) -> Vec<FaultRule> {
         .collect()
 }
 
-const SEEDS: [u64; 3] = [1, 2, 3];
+/// The seeds run by default; `GOMODFETCH_FAULT_SEEDS=a..b` runs `a..b` instead (to
+/// measure how often a retry budget falls short).
+const SEEDS: std::ops::Range<u64> = 1..4;
+
+fn seeds() -> std::ops::Range<u64> {
+    std::env::var("GOMODFETCH_FAULT_SEEDS")
+        .ok()
+        .and_then(|v| {
+            let (a, b) = v.split_once("..")?;
+            Some(a.trim().parse().ok()?..b.trim().parse().ok()?)
+        })
+        .unwrap_or(SEEDS)
+}
 
 /// The failed records of a `-json` run and their first error.
 fn failures(run: &Run) -> (usize, Option<String>) {
@@ -82,7 +94,7 @@ fn transient_faults_never_fail_a_download() {
 
     let mut t = Tally::new("download_faults/transient faults");
     let mut notes = Vec::new();
-    for seed in SEEDS {
+    for seed in seeds() {
         proxy.set_faults(transient_rules(seed));
         let sb = sandbox_for(&proxy, false);
         let (o, reqs) = observe(&proxy, || ours(&sb, &sb.work_dir(), &["-json"], &args));
@@ -133,6 +145,83 @@ fn transient_faults_never_fail_a_download() {
         ),
     );
     t.finish();
+}
+
+/// The retry budget: a module's requests may each fail `max_attempts - 1` times in a
+/// row (every transient kind mixed, bodies cut midway included) and the download still
+/// succeeds with go's tree; and that budget is large enough for 10% faults over a
+/// thousand requests to fail a run less than once in a thousand (`1000 · 0.1^n <
+/// 0.001` needs `n ≥ 6`), which `transient_faults_never_fail_a_download` relies on.
+#[test]
+fn the_retry_budget_absorbs_consecutive_failures() {
+    let Some(go) = support::go(TEST) else {
+        return;
+    };
+    let attempts = RetryPolicy::default().max_attempts;
+    assert!(attempts >= 6, "a default of {attempts} attempts");
+    let universe = Universe::new();
+    let args = publish_synthetic(&universe, "example.com/budget", 5, 5);
+    let proxy = TestProxy::start(ProxyConfig::new(universe).tls(true)).expect("starting the proxy");
+    let clean = sandbox_for(&proxy, false);
+    all_ok(
+        &go_download(&go, &clean, &clean.work_dir(), &["-json"], &args),
+        args.len(),
+    )
+    .expect("a clean go run");
+
+    // Each request of every module fails `attempts - 1` times, cycling through the
+    // kinds, before it is answered. Connection resets are left out: over HTTP/2 they
+    // also fail the other streams of the connection, which would exceed the count
+    // (the seeded test has them).
+    let kinds = [
+        FaultKind::Status {
+            code: 503,
+            retry_after: None,
+        },
+        FaultKind::Truncate { at: None },
+        FaultKind::StreamReset { at: None },
+        FaultKind::Status {
+            code: 429,
+            retry_after: None,
+        },
+        FaultKind::status(502),
+        FaultKind::status(500),
+    ];
+    let mut rules = Vec::new();
+    for arg in &args {
+        let m = split_arg(arg);
+        let esc = module::escape_path(&m.path).expect("escape");
+        let ev = module::escape_version(&m.version).expect("escape");
+        for ext in ["info", "mod", "zip"] {
+            let path = format!("/mod/{esc}/@v/{ev}.{ext}");
+            for k in 0..attempts - 1 {
+                let kind = kinds[k as usize % kinds.len()].clone();
+                rules.push(FaultRule::new(path.clone(), kind).times(1));
+            }
+        }
+    }
+    proxy.set_faults(rules);
+    let sb = sandbox_for(&proxy, false);
+    let (o, reqs) = observe(&proxy, || ours(&sb, &sb.work_dir(), &["-json"], &args));
+    let mut t = Tally::new("download_faults/retry budget");
+    t.check("gomodfetch succeeds with go's records and tree", || {
+        all_ok(&o, args.len())?;
+        same_text(
+            "stdout",
+            &clean
+                .normalizer()
+                .apply_str(&clean_run_stdout(&go, &clean, &args)),
+            &sb.normalizer().apply_str(&o.stdout_text()),
+        )?;
+        same_cache(&snapshot(&clean), &snapshot(&sb), ("clean go", "ours"))
+    });
+    t.eq("requests", reqs.len(), args.len() * 3 * attempts as usize);
+    t.finish();
+}
+
+/// go's `-json` output on its own filled cache (a no-op run).
+fn clean_run_stdout(go: &Go, sb: &Sandbox, args: &[String]) -> String {
+    go_download(go, sb, &sb.work_dir(), &["-json"], args).stdout_text()
 }
 
 /// Lists the leftovers of `m` in a cache that mean "complete" or "in progress" to go
