@@ -134,8 +134,11 @@ pub async fn run(
 
     let records = resolve(&fetcher, classified).await?;
     reporter.start(records.iter().filter(|r| !r.failed()).count());
-    let records = download_all(&fetcher, records).await?;
+    let records = download_all(&fetcher, records).await;
+    // Also after a fatal failure: a zip rejected by go.sum (SECURITY ERROR) must leave
+    // no directories behind, as with go, which creates them only after verification.
     fetcher.remove_unused_dirs().await;
+    let records = records?;
 
     let mut late_errors = Vec::new();
     let failed = records.iter().any(Record::failed);

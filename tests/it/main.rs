@@ -12,6 +12,8 @@ mod config_vectors;
 mod dirhash_vectors;
 mod download_cli;
 mod download_diff;
+mod download_faults;
+mod download_interop;
 mod download_module;
 mod go_harness;
 mod go_through_testproxy;
