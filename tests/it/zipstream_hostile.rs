@@ -631,3 +631,19 @@ fn zipstream_zip64_entry_over_4_gib() {
         "more than a module holds is hashed from the file"
     );
 }
+
+/// A proptest find: a central-directory offset far past the end of the file. Go's
+/// `ReadAt` reads nothing there (`EOF`); our file reader used to seek, which the file
+/// system refuses (`Invalid argument`).
+#[test]
+fn zipstream_header_offset_beyond_any_file_size() {
+    let m = module();
+    let (_, z) = layouts().swap_remove(5);
+    let mut zip = z.build();
+    let at = ((13_778_645_993_894_672_729u128 * zip.len() as u128) >> 64) as usize;
+    zip[at] = 16;
+    let got = ours(&zip, &m, 0).expect("ours");
+    let want = reference(&zip, &m);
+    assert_eq!(want, Verdict::Refused("EOF".into()), "reference");
+    assert!(want.accepts(&got), "ours: {got}\nreference: {want}");
+}

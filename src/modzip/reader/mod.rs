@@ -203,7 +203,13 @@ fn read_at<R: Read + Seek>(r: &mut R, off: i64, buf: &mut [u8]) -> Result<usize,
     if off < 0 {
         return Err(ZipError::NegativeOffset);
     }
-    r.seek(SeekFrom::Start(off as u64))?;
+    match r.seek(SeekFrom::Start(off as u64)) {
+        Ok(_) => {}
+        // A file refuses to seek past the largest size its file system allows, where
+        // Go's `pread` just reads nothing (`io.EOF` for the caller).
+        Err(e) if e.kind() == io::ErrorKind::InvalidInput => return Ok(0),
+        Err(e) => return Err(e.into()),
+    }
     let mut n = 0;
     while n < buf.len() {
         match r.read(&mut buf[n..]) {
