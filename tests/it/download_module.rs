@@ -12,7 +12,7 @@
 use std::path::Path;
 
 use gomodfetch::testkit::gocmd::{Go, Sandbox};
-use gomodfetch::testkit::tree::SnapshotOptions;
+use gomodfetch::testkit::tree::{Attr, Change, Kind, SnapshotOptions};
 
 use crate::download_cli::strs;
 use crate::download_diff::{
@@ -243,7 +243,12 @@ fn repaired_alike(
     let opts = SnapshotOptions::default().ignore("**/*.tmp");
     let gs = gsb.cache_snapshot(&opts).map_err(|e| e.to_string())?;
     let os = osb.cache_snapshot(&opts).map_err(|e| e.to_string())?;
-    let d = gs.diff(&os);
+    let mut d = gs.diff(&os);
+    // go removes a tree's `.partial` marker before it makes the tree's directories
+    // read-only (modfetch `download`), so a go process that exits at the SECURITY
+    // ERROR in that instant leaves a complete tree with writable directories, which
+    // its repair run then trusts. We make the tree read-only first.
+    d.changed.retain(|c| !go_left_dirs_writable(c));
     if d.is_empty() {
         Ok(())
     } else {
@@ -252,6 +257,11 @@ fn repaired_alike(
             d.report("go", "ours", 20)
         ))
     }
+}
+
+/// A directory whose only difference is the write bits go had not removed yet.
+fn go_left_dirs_writable(c: &Change) -> bool {
+    c.left.kind == Kind::Dir && c.attrs == [Attr::Mode] && c.right.mode == c.left.mode & !0o222
 }
 
 fn read_opt(p: &Path) -> Option<String> {
