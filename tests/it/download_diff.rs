@@ -24,7 +24,7 @@ use std::path::{Path, PathBuf};
 
 use gomodfetch::testkit::gocmd::{Go, Run, Sandbox};
 use gomodfetch::testkit::proxy::{ProxyConfig, TestProxy};
-use gomodfetch::testkit::tree::SnapshotOptions;
+use gomodfetch::testkit::tree::{Snapshot, SnapshotOptions};
 use gomodfetch::testkit::universe::Universe;
 use serde_json::Value;
 
@@ -145,11 +145,19 @@ pub fn same_cache(go_sb: &Sandbox, our_sb: &Sandbox) -> Result<(), String> {
     let opts = SnapshotOptions::default();
     let g = go_sb.cache_snapshot(&opts).map_err(|e| e.to_string())?;
     let o = our_sb.cache_snapshot(&opts).map_err(|e| e.to_string())?;
-    let d = g.diff(&o);
+    same_snapshots(&g, &o, ("go", "ours"))
+}
+
+/// Two cache snapshots are equal; else a report naming the sides `names`.
+pub fn same_snapshots(want: &Snapshot, got: &Snapshot, names: (&str, &str)) -> Result<(), String> {
+    let d = want.diff(got);
     if d.is_empty() {
         Ok(())
     } else {
-        Err(format!("caches differ:\n{}", d.report("go", "ours", 20)))
+        Err(format!(
+            "caches differ:\n{}",
+            d.report(names.0, names.1, 20)
+        ))
     }
 }
 

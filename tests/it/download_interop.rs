@@ -38,8 +38,9 @@ use gomodfetch::testkit::gocmd::{DEFAULT_TIMEOUT, Go, Run, Sandbox};
 use gomodfetch::testkit::proxy::{ProxyConfig, TestProxy};
 use gomodfetch::testkit::tree::{Snapshot, SnapshotOptions};
 use gomodfetch::testkit::universe::{Package, Universe};
-use serde_json::Value;
 
+use crate::download_diff::fixture_args;
+pub use crate::download_diff::same_snapshots as same_cache;
 use crate::support::{self, Tally};
 
 const TEST: &str = "download_interop";
@@ -50,11 +51,8 @@ pub const GOMODFETCH: &str = env!("CARGO_BIN_EXE_gomodfetch");
 /// A fresh sandbox using `proxy` (its CA trusted when it has one), GOSUMDB=off, with
 /// or without `-modcacherw`.
 pub fn sandbox_for(proxy: &TestProxy, modcacherw: bool) -> Sandbox {
-    let mut sb = support::sandbox();
-    sb.goproxy(proxy.goproxy_url()).modcacherw(modcacherw);
-    if let Some(ca) = proxy.ca_cert_path() {
-        sb.ssl_cert_file(ca);
-    }
+    let mut sb = crate::download_diff::sandbox_for(proxy);
+    sb.modcacherw(modcacherw);
     sb
 }
 
@@ -166,19 +164,6 @@ pub fn snapshot(sb: &Sandbox) -> Snapshot {
         .expect("cache snapshot")
 }
 
-/// Compares two caches: every path, byte and permission bit.
-pub fn same_cache(want: &Snapshot, got: &Snapshot, names: (&str, &str)) -> Result<(), String> {
-    let d = want.diff(got);
-    if d.is_empty() {
-        Ok(())
-    } else {
-        Err(format!(
-            "caches differ:\n{}",
-            d.report(names.0, names.1, 20)
-        ))
-    }
-}
-
 /// SplitMix64, for deterministic synthetic contents.
 pub struct Rng(u64);
 
@@ -278,26 +263,6 @@ pub fn publish_synthetic(universe: &Universe, prefix: &str, n: usize, seed: u64)
         args.push(format!("{path}@{version}"));
     }
     args
-}
-
-/// The served fixture modules (`proxy_modules.json`) as `path@version`, and their
-/// txtar directory. `None` after a skip.
-pub fn fixture_args(test: &str) -> Option<(PathBuf, Vec<String>)> {
-    let dir = support::conformance(test, "proxy_modules")?;
-    let json = support::conformance(test, "proxy_modules.json")?;
-    let doc: Value = serde_json::from_slice(&std::fs::read(&json).expect("read")).expect("parse");
-    let args = support::cases(&doc, "modules")
-        .iter()
-        .filter(|m| m["served"].as_bool() == Some(true))
-        .map(|m| {
-            format!(
-                "{}@{}",
-                support::str_of(m, "path"),
-                support::str_of(m, "version")
-            )
-        })
-        .collect();
-    Some((dir, args))
 }
 
 /// The arguments among `args` that `go` downloads without error and that name their

@@ -96,6 +96,20 @@ pub async fn download_all(client: &Client, u: &GoUrl) -> Result<(Vec<u8>, u32), 
     }
 }
 
+/// `n` GETs of the `.info` file at once, each of which must succeed.
+async fn concurrent_info_gets(client: &Client, base: &str, n: usize) {
+    let tasks: Vec<_> = (0..n)
+        .map(|_| {
+            let c = client.clone();
+            let u = url(&format!("{base}{INFO}"));
+            tokio::spawn(async move { c.get_bytes(&u, 1 << 20, None).await })
+        })
+        .collect();
+    for t in tasks {
+        t.await.expect("task").expect("info");
+    }
+}
+
 #[test]
 fn http1_and_https_h2_with_connection_reuse() {
     let env = Env::new();
@@ -115,16 +129,7 @@ fn http1_and_https_h2_with_connection_reuse() {
                 .await
                 .expect("download");
             assert_eq!((zip2.len(), attempts), (zip.len(), 1));
-            let tasks: Vec<_> = (0..16)
-                .map(|_| {
-                    let c = client.clone();
-                    let u = url(&format!("{base}{INFO}"));
-                    tokio::spawn(async move { c.get_bytes(&u, 1 << 20, None).await })
-                })
-                .collect();
-            for t in tasks {
-                t.await.expect("task").expect("info");
-            }
+            concurrent_info_gets(&client, &base, 16).await;
         });
         assert!(proxy.wait_for_log(18, Duration::from_secs(10)));
         let log = proxy.log();
@@ -160,16 +165,7 @@ fn a_burst_of_first_https_requests_opens_one_connection() {
     let client = env.client(proxy.ca_cert_path());
     let base = proxy.base_url();
     env.rt.block_on(async {
-        let tasks: Vec<_> = (0..24)
-            .map(|_| {
-                let c = client.clone();
-                let u = url(&format!("{base}{INFO}"));
-                tokio::spawn(async move { c.get_bytes(&u, 1 << 20, None).await })
-            })
-            .collect();
-        for t in tasks {
-            t.await.expect("task").expect("info");
-        }
+        concurrent_info_gets(&client, &base, 24).await;
     });
     assert!(proxy.wait_for_log(24, Duration::from_secs(10)));
     let conns = proxy.connections();
