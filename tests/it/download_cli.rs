@@ -2,7 +2,8 @@
 //! `download_diff` for the comparison rules) over the ways a run can be configured:
 //! flags with one or two dashes and from GOFLAGS, Go's argv (`mod download`), `-C`,
 //! `-modcacherw`, `-x`, HTTPS with HTTP/2, argument and usage errors, GOPROXY values
-//! (`off`, `,`/`|` lists over proxies that answer 404, 410 or 500, a `file://` tree).
+//! (`off`, `,`/`|` lists over proxies that answer 404, 410 or 500, a `file://` tree),
+//! and our own flags (`--jobs`, `--no-progress`, `-v`, `--stream-json`).
 //! Runs inside a main module are in `download_module`.
 //!
 //! Documented divergences (asserted as ours, not as go's):
@@ -17,8 +18,8 @@ use gomodfetch::testkit::proxy::{FaultKind, FaultRule, ProxyConfig, TestProxy};
 use gomodfetch::testkit::universe::Universe;
 
 use crate::download_diff::{
-    argv, fixture_args, fixture_proxy, line_diff, run_go, run_ours, same_all, same_output,
-    sandbox_for,
+    argv, fixture_args, fixture_proxy, line_diff, run_go, run_ours, same_all, same_cache,
+    same_output, sandbox_for,
 };
 use crate::support::{self, Tally};
 
@@ -515,4 +516,85 @@ fn file_goproxy_tree() {
         t.check(format!("{flags:?}"), || same_all(&gsb, &g, &osb, &o));
     }
     t.finish();
+}
+
+/// Our extensions change nothing go users can see beyond what they promise: `--jobs`
+/// and `--no-progress` give go's exact output and cache; `-v` adds logs on stderr
+/// only; `--stream-json` gives go's records (and cache) in completion order.
+#[test]
+fn extensions_keep_gos_results() {
+    let (Some(go), Some((dir, _))) = (support::go(TEST), fixture_args(TEST)) else {
+        return;
+    };
+    let proxy = fixture_proxy(&dir, false);
+    let mods = subset();
+    let mut tally =
+        Tally::new("download_cli/extensions (--jobs, --no-progress, -v, --stream-json)");
+    let with = |extra: &[&str], json: bool| {
+        let flags: Vec<&str> = if json { vec!["-json"] } else { vec![] };
+        let mut ours = argv(true, &flags, &mods);
+        ours.splice(1..1, strs(extra));
+        (argv(false, &flags, &mods), ours)
+    };
+    let exact: [(&str, &[&str], bool); 5] = [
+        ("--jobs 1 -json", &["--jobs", "1"], true),
+        ("--jobs=64 -json", &["--jobs=64"], true),
+        ("--no-progress -json", &["--no-progress"], true),
+        ("--no-progress", &["--no-progress"], false),
+        ("--stream-json without -json", &["--stream-json"], false),
+    ];
+    for (name, extra, json) in exact {
+        tally.check(name, || {
+            let (gargs, oargs) = with(extra, json);
+            let (gsb, osb) = (sandbox_for(&proxy), sandbox_for(&proxy));
+            let g = run_go(&go, &gsb, &gsb.root().join("work"), &gargs);
+            let o = run_ours(&osb, &osb.root().join("work"), &oargs);
+            same_all(&gsb, &g, &osb, &o)
+        });
+    }
+    tally.check("-v -json: go's stdout and cache", || {
+        let (gargs, oargs) = with(&["-v"], true);
+        let (gsb, osb) = (sandbox_for(&proxy), sandbox_for(&proxy));
+        let g = run_go(&go, &gsb, &gsb.root().join("work"), &gargs);
+        let o = run_ours(&osb, &osb.root().join("work"), &oargs);
+        let (gn, on) = (gsb.normalizer(), osb.normalizer());
+        if g.code() != o.code() {
+            return Err(format!("exit code: go {:?}, ours {:?}", g.code(), o.code()));
+        }
+        if gn.apply_str(&g.stdout_text()) != on.apply_str(&o.stdout_text()) {
+            return Err("stdout differs".into());
+        }
+        same_cache(&gsb, &osb)
+    });
+    tally.check("--stream-json -json: go's records in another order", || {
+        let (gargs, oargs) = with(&["--stream-json"], true);
+        let (gsb, osb) = (sandbox_for(&proxy), sandbox_for(&proxy));
+        let g = run_go(&go, &gsb, &gsb.root().join("work"), &gargs);
+        let o = run_ours(&osb, &osb.root().join("work"), &oargs);
+        if g.code() != o.code() {
+            return Err(format!("exit code: go {:?}, ours {:?}", g.code(), o.code()));
+        }
+        let records = |text: String| {
+            let mut v: Vec<String> = text.split_inclusive("\n}\n").map(str::to_string).collect();
+            v.sort();
+            v
+        };
+        let gr = records(gsb.normalizer().apply_str(&g.stdout_text()));
+        let or = records(osb.normalizer().apply_str(&o.stdout_text()));
+        if gr.len() != mods.len() {
+            return Err(format!(
+                "go printed {} records for {} arguments",
+                gr.len(),
+                mods.len()
+            ));
+        }
+        if gr != or {
+            return Err(format!(
+                "records differ:\n{}",
+                line_diff(&gr.concat(), &or.concat())
+            ));
+        }
+        same_cache(&gsb, &osb)
+    });
+    tally.finish();
 }
