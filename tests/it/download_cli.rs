@@ -18,8 +18,8 @@ use gomodfetch::testkit::proxy::{FaultKind, FaultRule, ProxyConfig, TestProxy};
 use gomodfetch::testkit::universe::Universe;
 
 use crate::download_diff::{
-    argv, fixture_args, fixture_proxy, line_diff, run_go, run_ours, same_all, same_cache,
-    same_output, sandbox_for,
+    argv, fixture_proxy, line_diff, run_go, run_ours, same_all, same_cache, same_output,
+    sandbox_for,
 };
 use crate::support::{self, Tally};
 
@@ -163,7 +163,7 @@ fn compare_variant(go: &Go, proxy: &TestProxy, v: &Variant) -> Result<(), String
 
 #[test]
 fn flag_argv_and_goflags_variants() {
-    let (Some((dir, _)), Some(go)) = (fixture_args(TEST), support::go(TEST)) else {
+    let (Some((dir, _)), Some(go)) = (support::served_fixtures(TEST), support::go(TEST)) else {
         return;
     };
     let proxy = fixture_proxy(&dir, false);
@@ -179,7 +179,7 @@ fn flag_argv_and_goflags_variants() {
 /// every request of ours over HTTP/2.
 #[test]
 fn over_https_and_http2() {
-    let (Some((dir, _)), Some(go)) = (fixture_args(TEST), support::go(TEST)) else {
+    let (Some((dir, _)), Some(go)) = (support::served_fixtures(TEST), support::go(TEST)) else {
         return;
     };
     let proxy = fixture_proxy(&dir, true);
@@ -212,7 +212,7 @@ fn over_https_and_http2() {
 /// as sorted lines with the times replaced.
 #[test]
 fn x_trace_lines() {
-    let (Some((dir, _)), Some(go)) = (fixture_args(TEST), support::go(TEST)) else {
+    let (Some((dir, _)), Some(go)) = (support::served_fixtures(TEST), support::go(TEST)) else {
         return;
     };
     let proxy = fixture_proxy(&dir, false);
@@ -259,7 +259,7 @@ fn trace_lines(stderr: &str) -> Vec<String> {
 /// Argument and usage errors, compared exactly (exit code, stdout, stderr, cache).
 #[test]
 fn argument_and_usage_errors() {
-    let (Some((dir, _)), Some(go)) = (fixture_args(TEST), support::go(TEST)) else {
+    let (Some((dir, _)), Some(go)) = (support::served_fixtures(TEST), support::go(TEST)) else {
         return;
     };
     let proxy = fixture_proxy(&dir, false);
@@ -329,7 +329,7 @@ fn argument_and_usage_errors() {
 /// Where we knowingly differ from go: our own texts, asserted as such.
 #[test]
 fn documented_divergences() {
-    let (Some((dir, _)), Some(go)) = (fixture_args(TEST), support::go(TEST)) else {
+    let (Some((dir, _)), Some(go)) = (support::served_fixtures(TEST), support::go(TEST)) else {
         return;
     };
     let proxy = fixture_proxy(&dir, false);
@@ -399,7 +399,7 @@ fn failing_proxy(kind: Option<FaultKind>, gone: bool) -> TestProxy {
 /// 404, 410 or 500 (then `off` or the fixture proxy).
 #[test]
 fn goproxy_lists() {
-    let (Some((dir, _)), Some(go)) = (fixture_args(TEST), support::go(TEST)) else {
+    let (Some((dir, _)), Some(go)) = (support::served_fixtures(TEST), support::go(TEST)) else {
         return;
     };
     let good = fixture_proxy(&dir, false);
@@ -488,7 +488,7 @@ fn strip_attempts(bytes: &[u8]) -> (Vec<u8>, usize) {
 /// subset, served back to both tools.
 #[test]
 fn file_goproxy_tree() {
-    let (Some((dir, _)), Some(go)) = (fixture_args(TEST), support::go(TEST)) else {
+    let (Some((dir, _)), Some(go)) = (support::served_fixtures(TEST), support::go(TEST)) else {
         return;
     };
     let proxy = fixture_proxy(&dir, false);
@@ -523,7 +523,7 @@ fn file_goproxy_tree() {
 /// only; `--stream-json` gives go's records (and cache) in completion order.
 #[test]
 fn extensions_keep_gos_results() {
-    let (Some(go), Some((dir, _))) = (support::go(TEST), fixture_args(TEST)) else {
+    let (Some(go), Some((dir, _))) = (support::go(TEST), support::served_fixtures(TEST)) else {
         return;
     };
     let proxy = fixture_proxy(&dir, false);

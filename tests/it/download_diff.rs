@@ -20,13 +20,12 @@
 //! failures) in one command. Flag, argv and environment variants and GOPROXY lists are
 //! in `download_cli`; runs inside a main module in `download_module`.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use gomodfetch::testkit::gocmd::{Go, Run, Sandbox};
 use gomodfetch::testkit::proxy::{ProxyConfig, TestProxy};
 use gomodfetch::testkit::tree::{Snapshot, SnapshotOptions};
 use gomodfetch::testkit::universe::Universe;
-use serde_json::Value;
 
 use crate::support::{self, Tally};
 
@@ -34,26 +33,6 @@ const TEST: &str = "download_diff";
 
 /// Our binary.
 pub const GOMODFETCH: &str = env!("CARGO_BIN_EXE_gomodfetch");
-
-/// The served fixture modules as `path@version` arguments, in `proxy_modules.json`
-/// order, and the directory of their txtar files. `None` after a skip.
-pub fn fixture_args(test: &str) -> Option<(PathBuf, Vec<String>)> {
-    let dir = support::conformance(test, "proxy_modules")?;
-    let json = support::conformance(test, "proxy_modules.json")?;
-    let doc: Value = serde_json::from_slice(&std::fs::read(&json).expect("read")).expect("parse");
-    let args = support::cases(&doc, "modules")
-        .iter()
-        .filter(|m| m["served"].as_bool() == Some(true))
-        .map(|m| {
-            format!(
-                "{}@{}",
-                support::str_of(m, "path"),
-                support::str_of(m, "version")
-            )
-        })
-        .collect();
-    Some((dir, args))
-}
 
 /// A test proxy serving the fixtures in `dir`.
 pub fn fixture_proxy(dir: &Path, tls: bool) -> TestProxy {
@@ -206,7 +185,7 @@ fn has_error(run: &Run) -> bool {
 /// run without `-json`.
 #[test]
 fn every_fixture_one_by_one() {
-    let (Some((dir, args)), Some(go)) = (fixture_args(TEST), support::go(TEST)) else {
+    let (Some((dir, args)), Some(go)) = (support::served_fixtures(TEST), support::go(TEST)) else {
         return;
     };
     let proxy = fixture_proxy(&dir, false);
@@ -255,7 +234,7 @@ fn every_fixture_one_by_one() {
 /// All fixtures in one command, with and without `-json`, then again on the warm cache.
 #[test]
 fn all_fixtures_in_one_command() {
-    let (Some((dir, args)), Some(go)) = (fixture_args(TEST), support::go(TEST)) else {
+    let (Some((dir, args)), Some(go)) = (support::served_fixtures(TEST), support::go(TEST)) else {
         return;
     };
     let proxy = fixture_proxy(&dir, false);
@@ -277,7 +256,7 @@ fn all_fixtures_in_one_command() {
 /// several versions of one module), plus duplicated and overlapping arguments.
 #[test]
 fn fixture_batches() {
-    let (Some((dir, args)), Some(go)) = (fixture_args(TEST), support::go(TEST)) else {
+    let (Some((dir, args)), Some(go)) = (support::served_fixtures(TEST), support::go(TEST)) else {
         return;
     };
     let proxy = fixture_proxy(&dir, false);

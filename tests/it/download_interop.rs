@@ -39,7 +39,6 @@ use gomodfetch::testkit::proxy::{ProxyConfig, TestProxy};
 use gomodfetch::testkit::tree::{Snapshot, SnapshotOptions};
 use gomodfetch::testkit::universe::{Package, Universe};
 
-use crate::download_diff::fixture_args;
 pub use crate::download_diff::same_snapshots as same_cache;
 use crate::support::{self, Tally};
 
@@ -378,7 +377,8 @@ fn verify_all(t: &mut Tally, go: &Go, sb: &Sandbox, args: &[String], who: &str) 
 /// a no-op; go fills → ours reads (zero requests, go's records); both caches equal.
 #[test]
 fn interop_both_ways() {
-    let (Some(go), Some((dir, fixtures))) = (support::go(TEST), fixture_args(TEST)) else {
+    let (Some(go), Some((dir, fixtures))) = (support::go(TEST), support::served_fixtures(TEST))
+    else {
         return;
     };
     let universe = Universe::from_txtar_dir(&dir).expect("loading the fixtures");

@@ -16,8 +16,7 @@ use gomodfetch::testkit::tree::{Attr, Change, Kind, SnapshotOptions};
 
 use crate::download_cli::strs;
 use crate::download_diff::{
-    argv, fixture_args, fixture_proxy, line_diff, run_go, run_ours, same_all, same_output,
-    sandbox_for,
+    argv, fixture_proxy, line_diff, run_go, run_ours, same_all, same_output, sandbox_for,
 };
 use crate::support::{self, Tally};
 
@@ -69,7 +68,7 @@ const BAD_MOD_SUM: &str =
 /// byte afterwards, and go.mod untouched.
 #[test]
 fn inside_a_main_module() {
-    let (Some((dir, _)), Some(go)) = (fixture_args(TEST), support::go(TEST)) else {
+    let (Some((dir, _)), Some(go)) = (support::served_fixtures(TEST), support::go(TEST)) else {
         return;
     };
     let proxy = fixture_proxy(&dir, false);
@@ -272,7 +271,7 @@ fn read_opt(p: &Path) -> Option<String> {
 /// nothing downloaded, go.sum and go.mod untouched.
 #[test]
 fn graph_forms_are_documented_divergences() {
-    let (Some((dir, _)), Some(go)) = (fixture_args(TEST), support::go(TEST)) else {
+    let (Some((dir, _)), Some(go)) = (support::served_fixtures(TEST), support::go(TEST)) else {
         return;
     };
     let proxy = fixture_proxy(&dir, false);

@@ -144,27 +144,9 @@ fn unreachable_zip() -> Vec<u8> {
 
 #[test]
 fn go_filled_corpus_is_complete_for_us() {
-    let (Some(dir), Some(go)) = (
-        support::conformance(TEST, "proxy_modules"),
-        support::go(TEST),
-    ) else {
+    let (Some((dir, args)), Some(go)) = (support::served_fixtures(TEST), support::go(TEST)) else {
         return;
     };
-    let json_path = dir.with_extension("json");
-    let doc: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(&json_path).expect("read proxy_modules.json"))
-            .expect("parse proxy_modules.json");
-    let args: Vec<String> = support::cases(&doc, "modules")
-        .iter()
-        .filter(|m| m["served"].as_bool() == Some(true))
-        .map(|m| {
-            format!(
-                "{}@{}",
-                support::str_of(m, "path"),
-                support::str_of(m, "version")
-            )
-        })
-        .collect();
     let universe = Universe::from_txtar_dir(&dir).expect("loading the fixtures");
     let proxy = TestProxy::start(ProxyConfig::new(universe)).expect("proxy");
     let sb = ss::sandbox(&proxy, false);

@@ -232,3 +232,17 @@ pub fn sandbox() -> Sandbox {
     sb.modcacherw(true);
     sb
 }
+
+/// The served fixture modules as `path@version` arguments, in `proxy_modules.json`
+/// order, and the directory of their txtar files. `None` after a skip.
+pub fn served_fixtures(test: &str) -> Option<(PathBuf, Vec<String>)> {
+    let dir = conformance(test, "proxy_modules")?;
+    let json = conformance(test, "proxy_modules.json")?;
+    let doc: Value = serde_json::from_slice(&std::fs::read(&json).expect("read")).expect("parse");
+    let args = cases(&doc, "modules")
+        .iter()
+        .filter(|m| m["served"].as_bool() == Some(true))
+        .map(|m| format!("{}@{}", str_of(m, "path"), str_of(m, "version")))
+        .collect();
+    Some((dir, args))
+}
