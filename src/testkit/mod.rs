@@ -5,6 +5,7 @@
 //! the benchmark harness share one implementation.
 
 pub mod gocmd;
+pub mod graphgen;
 pub mod normalize;
 pub mod proxy;
 pub mod synth;

@@ -58,13 +58,14 @@ mod plan;
 mod rng;
 
 pub use content::{GO_RATIOS, TEXT_RATIOS, compressed_len};
+/// The SplitMix64 generator, shared with `testkit::graphgen` so both mean the same by a seed.
+pub use rng::Rng;
 
 use crate::dirhash::{self, H1};
 use crate::modzip::writer::ZipWriter;
 use crate::testkit::universe::{Package, Universe};
 use bytes::Bytes;
 use jiff::Timestamp;
-use rng::Rng;
 use sha2::{Digest, Sha256};
 use std::io::{self, Write};
 use std::sync::Mutex;
