@@ -20,6 +20,7 @@ mod go_through_testproxy;
 mod gosum_tests;
 mod gounicode_tables;
 mod gover_vectors;
+mod graph_bad;
 mod graph_diff;
 mod modfile_edit_go_diff;
 mod modfile_fixtures;
