@@ -150,6 +150,11 @@ impl Resolver {
         let mut matched: HashSet<ModuleVersion> = HashSet::new();
         for arg in args {
             if let Some((path, vers)) = arg.split_once('@') {
+                if path == self.loader.main.path && (vers == "upgrade" || vers == "patch") {
+                    // Go's Query answers with the main module itself.
+                    out.push(self.module_info(&self.loader.main_version()).await?);
+                    continue;
+                }
                 let current = self.current(path);
                 if current.as_deref() == Some(crate::mvs::NONE)
                     && self.graph_error.is_some()
