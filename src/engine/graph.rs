@@ -172,12 +172,8 @@ impl Loader {
     /// Where a directory replacement's files are (relative paths are relative to the
     /// main module's root).
     pub fn replacement_dir(&self, dir: &str) -> PathBuf {
-        let p = Path::new(dir);
-        if p.is_absolute() {
-            p.to_path_buf()
-        } else {
-            self.main.dir.join(p)
-        }
+        // Go's filepath.Join, which cleans (`./x` → `x`).
+        crate::config::goroot::clean(&self.main.dir.join(dir))
     }
 
     /// Go's `goModSummary`, once per module.
@@ -271,6 +267,18 @@ impl Loader {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .clone()
+    }
+
+    /// The `go` line of `m`'s own go.mod if a summary already read it (Go's
+    /// `rawGoVersion`, which is keyed by the module whose go.mod was read).
+    pub fn loaded_go_version(&self, m: &ModuleVersion) -> Option<String> {
+        if self.replacer.replacement(m).is_some() {
+            return None;
+        }
+        match self.summaries.get(m)? {
+            Ok(s) if !s.go_version.is_empty() => Some(s.go_version.clone()),
+            _ => None,
+        }
     }
 
     /// Go's `rawGoVersion` / `rawGoModSummary(m).goVersion` for a module whose own

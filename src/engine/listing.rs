@@ -321,7 +321,8 @@ impl InfoCtx {
             ..ModInfo::default()
         };
         let Some(r) = self.loader.replacer.replacement(m).cloned() else {
-            info.go_version = self.loader.raw_go_version(m).await.unwrap_or_default();
+            // Go's rawGoVersion: known only if graph loading read this go.mod.
+            info.go_version = self.loader.loaded_go_version(m).unwrap_or_default();
             return self.complete(info).await;
         };
         let mut rep = ModInfo {
