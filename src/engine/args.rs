@@ -29,6 +29,35 @@ pub enum Arg {
 
 /// The main module's path, if the run is inside a module.
 pub fn classify(args: &[String], main_module: Option<&str>) -> Result<Vec<Arg>, Fatal> {
+    check_fatal(args, main_module)?;
+    let mut out = Vec::with_capacity(args.len());
+    for arg in args {
+        let Some((path, query)) = parse_path_version(arg)? else {
+            if Some(arg.as_str()) == main_module {
+                out.push(Arg::MainModule);
+                continue;
+            }
+            return Err(Fatal::new(format!(
+                "gomodfetch: {} needs the module graph, which is not supported yet (use path@version arguments)",
+                crate::gostr::quote(arg)
+            )));
+        };
+        if Some(path) == main_module && (query == "upgrade" || query == "patch") {
+            out.push(Arg::MainModule);
+            continue;
+        }
+        let (path, query) = (path.to_string(), query.to_string());
+        out.push(if is_stat_query(&path, &query) {
+            Arg::Stat { path, query }
+        } else {
+            Arg::Unsupported { path, query }
+        });
+    }
+    Ok(out)
+}
+
+/// Go's first loop over the arguments: the fatal errors, in argument order.
+pub fn check_fatal(args: &[String], main_module: Option<&str>) -> Result<(), Fatal> {
     let in_module = main_module.is_some();
     let no_main =
         "go.mod file not found in current directory or any parent directory; see 'go help modules'";
@@ -72,30 +101,7 @@ pub fn classify(args: &[String], main_module: Option<&str>) -> Result<Vec<Arg>, 
             }
         }
     }
-    let mut out = Vec::with_capacity(args.len());
-    for arg in args {
-        let Some((path, query)) = parse_path_version(arg)? else {
-            if Some(arg.as_str()) == main_module {
-                out.push(Arg::MainModule);
-                continue;
-            }
-            return Err(Fatal::new(format!(
-                "gomodfetch: {} needs the module graph, which is not supported yet (use path@version arguments)",
-                crate::gostr::quote(arg)
-            )));
-        };
-        if Some(path) == main_module && (query == "upgrade" || query == "patch") {
-            out.push(Arg::MainModule);
-            continue;
-        }
-        let (path, query) = (path.to_string(), query.to_string());
-        out.push(if is_stat_query(&path, &query) {
-            Arg::Stat { path, query }
-        } else {
-            Arg::Unsupported { path, query }
-        });
-    }
-    Ok(out)
+    Ok(())
 }
 
 /// The per-argument error of [`Arg::Unsupported`].
@@ -128,7 +134,7 @@ fn is_relative_path(p: &str) -> bool {
 /// Whether `newQueryMatcher` resolves `query` by a Stat: a complete (non-prefix)
 /// version (`canStat`) or anything that is not a version query at all
 /// (`errRevQuery`).
-fn is_stat_query(path: &str, query: &str) -> bool {
+pub(super) fn is_stat_query(path: &str, query: &str) -> bool {
     if matches!(query, "latest" | "upgrade" | "patch") || query.starts_with(['<', '>']) {
         return false;
     }

@@ -37,9 +37,13 @@
 
 mod args;
 pub mod bridge;
+mod commit;
 mod concurrency;
 mod error;
 mod fetch;
+mod graph;
+mod list;
+mod listing;
 mod mainmod;
 pub mod once;
 mod record;
@@ -51,6 +55,8 @@ mod zip;
 
 pub use concurrency::{Concurrency, DEFAULT_JOBS, blocking_threads};
 pub use error::{Error, Fatal, SumdbOff};
+pub use list::{ListOutcome, list};
+pub use listing::ModInfo;
 pub use record::Record;
 pub use report::{Reporter, Silent};
 pub use run::{NothingToDo, Options, Outcome, run};
