@@ -5,10 +5,11 @@
 
 use super::gomod::{GoMod, Require};
 use super::universe::{PathPlan, pick_requires};
-use super::{GenConfig, MainModule};
+use super::{GenConfig, GenModule, MainModule};
 use crate::testkit::synth::Rng;
 
 pub(super) const MAIN: u64 = 4;
+const GO_SUM: u64 = 5;
 
 /// The main module's path.
 pub const MAIN_PATH: &str = "gen.example/main";
@@ -113,10 +114,47 @@ pub(super) fn plan_main(cfg: &GenConfig, paths: &[PathPlan]) -> MainModule {
         }
     }
     files.insert(0, ("go.mod".to_string(), m.to_string()));
-    if rng.chance(0.5) {
-        files.push(("go.sum".to_string(), String::new()));
-    }
     MainModule { go_mod: m, files }
+}
+
+/// Adds the main module's go.sum, if any: empty, or lines with the right hashes for
+/// some universe versions (required ones more likely), sometimes only the `/go.mod`
+/// line, sorted as go writes them or not.
+pub(super) fn plan_go_sum(cfg: &GenConfig, modules: &[GenModule], main: &mut MainModule) {
+    let mut rng = Rng::derive(cfg.seed, GO_SUM, 0);
+    let text = if rng.chance(cfg.p_go_sum_lines) && !modules.is_empty() {
+        let mut lines: Vec<String> = Vec::new();
+        for m in modules {
+            let required = main
+                .go_mod
+                .requires
+                .iter()
+                .any(|r| r.path == m.path && r.version == m.version);
+            if !rng.chance(if required { 0.7 } else { 0.25 }) {
+                continue;
+            }
+            if rng.chance(0.7) {
+                lines.push(format!("{} {} {}", m.path, m.version, m.zip_sum()));
+            }
+            lines.push(format!(
+                "{} {}/go.mod {}",
+                m.path,
+                m.version,
+                m.go_mod_sum()
+            ));
+        }
+        if rng.chance(0.7) {
+            lines.sort();
+        } else {
+            lines.reverse();
+        }
+        lines.iter().map(|l| format!("{l}\n")).collect()
+    } else if rng.chance(0.5) {
+        String::new()
+    } else {
+        return;
+    };
+    main.files.insert(1, ("go.sum".to_string(), text));
 }
 
 /// The version the main module requires of `t`, else one of its versions.

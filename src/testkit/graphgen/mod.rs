@@ -31,7 +31,10 @@
 //!   `// indirect`, many lower than what MVS selects, so go rewrites them), version
 //!   replacements (one version or all, to another version or another path), directory
 //!   replacements to local directories with their own go.mod (of a universe path, or of
-//!   a module that exists only on disk), `exclude` lines, and an empty or absent go.sum.
+//!   a module that exists only on disk), `exclude` lines, and a go.sum: absent, empty,
+//!   or holding right lines for some versions (sorted or not).
+//! * [`GenConfig::new`] makes every tenth seed [`GenConfig::large`] (up to 14 base
+//!   paths, 4 versions, fan-out 4, 5 levels), the others [`GenConfig::small`].
 //!
 //! # Guarantees
 //! * The same [`GenConfig`] gives the same case on every machine ([`crate::testkit::synth::Rng`] is
@@ -51,8 +54,10 @@ mod universe;
 pub use gomod::{GoMod, Require};
 pub use main_mod::MAIN_PATH;
 
+use crate::dirhash::{self, H1};
 use crate::testkit::universe::{Package, Universe};
 use jiff::Timestamp;
+use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::io;
@@ -94,10 +99,37 @@ pub struct GenConfig {
     pub p_replace_dir: f64,
     pub p_local_module: f64,
     pub p_exclude: f64,
+    /// Chance that the main module's go.sum holds lines already (right hashes for
+    /// some universe versions, in or out of the build list, maybe out of order);
+    /// otherwise it is empty or absent, half and half.
+    pub p_go_sum_lines: f64,
 }
 
 impl GenConfig {
+    /// The configuration of case `seed` in the differential test: [`GenConfig::small`]
+    /// except every tenth seed, which is [`GenConfig::large`].
     pub fn new(seed: u64) -> GenConfig {
+        if seed % 10 == 9 {
+            GenConfig::large(seed)
+        } else {
+            GenConfig::small(seed)
+        }
+    }
+
+    /// Deeper and wider: more paths, versions, requirements and levels.
+    pub fn large(seed: u64) -> GenConfig {
+        GenConfig {
+            paths: (8, 14),
+            max_versions: 4,
+            fanout: 4,
+            levels: 5,
+            main_requires: (2, 6),
+            ..GenConfig::small(seed)
+        }
+    }
+
+    /// A handful of paths with a few versions each.
+    pub fn small(seed: u64) -> GenConfig {
         GenConfig {
             seed,
             paths: (3, 7),
@@ -119,6 +151,7 @@ impl GenConfig {
             p_replace_dir: 0.2,
             p_local_module: 0.15,
             p_exclude: 0.25,
+            p_go_sum_lines: 0.3,
         }
     }
 }
@@ -133,6 +166,38 @@ pub struct GenModule {
     pub go_mod: Option<String>,
     /// The `.info` time.
     pub time: Timestamp,
+}
+
+/// The one Go file of every generated zip, after go.mod when there is one.
+const GEN_GO: (&str, &str) = ("gen.go", "package gen\n");
+
+impl GenModule {
+    /// What the proxy serves as `.mod`.
+    pub fn mod_text(&self) -> String {
+        self.go_mod
+            .clone()
+            .unwrap_or_else(|| format!("module {}\n", self.path))
+    }
+
+    /// go.sum's `<path> <version>/go.mod` hash.
+    pub fn go_mod_sum(&self) -> H1 {
+        dirhash::hash_go_mod(self.mod_text().as_bytes())
+    }
+
+    /// go.sum's `<path> <version>` hash (of the zip's files).
+    pub fn zip_sum(&self) -> H1 {
+        let prefix = format!("{}@{}/", self.path, self.version);
+        let mut files: Vec<(String, &[u8])> = Vec::new();
+        if let Some(m) = &self.go_mod {
+            files.push((format!("{prefix}go.mod"), m.as_bytes()));
+        }
+        files.push((format!("{prefix}{}", GEN_GO.0), GEN_GO.1.as_bytes()));
+        let digests = files
+            .into_iter()
+            .map(|(n, d)| (n, <[u8; 32]>::from(Sha256::digest(d))));
+        // Names are distinct and valid, so hashing cannot fail.
+        dirhash::hash1_digests(digests).unwrap_or_else(|e| panic!("{e}"))
+    }
 }
 
 /// The main module: its go.mod and every file to write (relative path, contents):
@@ -156,7 +221,8 @@ impl GraphCase {
     pub fn generate(config: &GenConfig) -> GraphCase {
         let paths = universe::plan_paths(config);
         let modules = universe::plan_modules(config, &paths);
-        let main = main_mod::plan_main(config, &paths);
+        let mut main = main_mod::plan_main(config, &paths);
+        main_mod::plan_go_sum(config, &modules, &mut main);
         GraphCase {
             config: config.clone(),
             modules,
@@ -174,7 +240,7 @@ impl GraphCase {
         for m in &self.modules {
             let pkg = Package::new(&m.path, &m.version)
                 .time(m.time)
-                .file("gen.go", "package gen\n");
+                .file(GEN_GO.0, GEN_GO.1);
             let pkg = match &m.go_mod {
                 Some(text) => pkg.go_mod(text.clone()),
                 None => pkg.no_go_mod_in_zip(),
@@ -360,8 +426,14 @@ fn features(case: &GraphCase) -> BTreeSet<&'static str> {
     if main.toolchain.is_some() {
         f.insert("main: toolchain line");
     }
-    if case.main.files.iter().any(|(r, _)| r == "go.sum") {
-        f.insert("main: empty go.sum");
+    match case.main.files.iter().find(|(r, _)| r == "go.sum") {
+        None => {}
+        Some((_, t)) if t.is_empty() => {
+            f.insert("main: empty go.sum");
+        }
+        Some(_) => {
+            f.insert("main: go.sum with lines");
+        }
     }
     f
 }
@@ -421,6 +493,27 @@ mod tests {
                     .any(|m| m.path == r.path && m.version == r.version);
                 assert!(known || r.path.contains("localmod"), "seed {seed}: {r:?}");
             }
+        }
+    }
+
+    #[test]
+    fn sums_match_the_published_zips() {
+        let case = GraphCase::generate(&GenConfig::new(9));
+        let u = Universe::new();
+        case.publish(&u).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        for m in &case.modules {
+            let stored = u.module(&m.path, &m.version).unwrap();
+            let zip = dir.path().join("m.zip");
+            std::fs::write(&zip, stored.zip().unwrap()).unwrap();
+            assert_eq!(
+                dirhash::hash_zip(&zip).unwrap(),
+                m.zip_sum(),
+                "{}@{}",
+                m.path,
+                m.version
+            );
+            assert_eq!(stored.gomod().unwrap().as_ref(), m.mod_text().as_bytes());
         }
     }
 
