@@ -45,6 +45,7 @@ pub mod module;
 pub mod modzip;
 pub mod mvs;
 pub mod proxy;
+pub mod query;
 pub mod revinfo;
 pub mod semver;
 pub mod store;
