@@ -264,9 +264,9 @@ async fn resolve_one(f: &Arc<Fetcher>, arg: Arg) -> Result<Option<Record>, Fatal
                 ..Record::default()
             }));
         }
-        Arg::Stat { path, query } => (path, query),
+        Arg::Stat { path, query } | Arg::Query { path, query } => (path, query),
     };
-    let info = match query_stat(f, &path, &query).await {
+    let info = match query_module(f, &path, &query).await {
         Ok(info) => info,
         Err(e) => {
             if let Some(fatal) = e.fatal() {
@@ -302,35 +302,26 @@ async fn resolve_one(f: &Arc<Fetcher>, arg: Arg) -> Result<Option<Record>, Fatal
     }))
 }
 
-/// `queryProxy`'s checks before the Stat: the module path must be valid (Go's
-/// `lookupRepo`), except for the `go` and `toolchain` pseudo-modules.
-async fn query_stat(
+/// Go's `Query` as `listModules` calls it outside a module: no current version;
+/// revision queries allow every version, the others check retractions.
+async fn query_module(
     f: &Arc<Fetcher>,
     path: &str,
     query: &str,
 ) -> Result<crate::revinfo::RevInfo, Shared> {
-    if let Err(e) = f.proxies_ready() {
-        return Err(e.shared());
-    }
-    if !crate::gover::is_toolchain(path)
-        && let Err(e) = crate::module::check_path(path)
-    {
-        return Err(Error::Module(e).shared());
-    }
-    f.query(path, query).await
+    let allow = if crate::query::is_revision_query(path, query) {
+        super::Allow::All
+    } else {
+        super::Allow::Checked {
+            excluded: &|_, _| false,
+        }
+    };
+    f.query_module(path, query, "", allow).await
 }
 
-/// Go's `modinfoError`: wraps an error that carries no module context.
+/// Go's `modinfoError`.
 fn query_error(path: &str, query: &str, e: Shared) -> Error {
-    if e.has_module_context() {
-        Error::Shared(e)
-    } else {
-        Error::Query {
-            path: path.to_string(),
-            version: query.to_string(),
-            source: e,
-        }
-    }
+    super::modinfo_error(path, query, e)
 }
 
 /// Downloads every resolved record at once; fatal failures end the run.
