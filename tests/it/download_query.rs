@@ -328,3 +328,53 @@ fn proxy_faults() {
     }
     t.finish();
 }
+
+/// Queries against what an earlier run left in the cache: with GOPROXY=off (every
+/// query fails as go's does), and with the cache's own `cache/download` tree as a
+/// `file://` proxy (its `list` files, written as go writes them, are what is listed).
+#[test]
+fn from_the_cache() {
+    let Some(go) = support::go(TEST) else {
+        return;
+    };
+    let proxy = TestProxy::start(ProxyConfig::new(universe())).expect("starting the proxy");
+    let warmup: Vec<String> = PATHS
+        .iter()
+        .flat_map(|p| ["latest", "v1.0.0"].map(|q| format!("{p}@{q}")))
+        .collect();
+    let queries: Vec<String> = PATHS
+        .iter()
+        .flat_map(|p| ["latest", "v1", "<v1.2.0", ">v1.0.0"].map(|q| format!("{p}@{q}")))
+        .collect();
+    let mut t = Tally::new("download_query/from the cache");
+    for offline in ["off", "file"] {
+        let (mut gsb, mut osb) = (sandbox_for(&proxy), sandbox_for(&proxy));
+        let g = run_go(
+            &go,
+            &gsb,
+            &gsb.work_dir(),
+            &argv(false, &["-json"], &warmup),
+        );
+        let o = run_ours(&osb, &osb.work_dir(), &argv(true, &["-json"], &warmup));
+        t.check(format!("{offline}: warm-up"), || {
+            same_all(&gsb, &g, &osb, &o)
+        });
+        for sb in [&mut gsb, &mut osb] {
+            let value = match offline {
+                "off" => "off".to_string(),
+                _ => format!(
+                    "file://{}",
+                    sb.gomodcache().join("cache/download").display()
+                ),
+            };
+            sb.goproxy(value);
+        }
+        for arg in &queries {
+            let args = std::slice::from_ref(arg);
+            let g = run_go(&go, &gsb, &gsb.work_dir(), &argv(false, &["-json"], args));
+            let o = run_ours(&osb, &osb.work_dir(), &argv(true, &["-json"], args));
+            t.check(format!("{offline}: {arg}"), || same_all(&gsb, &g, &osb, &o));
+        }
+    }
+    t.finish();
+}
