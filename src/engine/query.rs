@@ -17,7 +17,8 @@
 //!
 //! # What it reads and writes, as Go does
 //! * The version list per (path, prefix) (`@v/list`, never cached on disk) and the
-//!   repository's `Latest` per path (`@latest`, with the list fallback), once per run.
+//!   repository's `Latest` per path (`@latest`, with the list fallback reading the
+//!   path's first list again rather than asking for it, as Go does), once per run.
 //! * Stat through [`Fetcher::stat`] (the cached `.info` first; a proxy's answer is
 //!   written to the cache); `Latest` writes the `.info` of its answer unless the
 //!   cache has one, and seeds the Stat cache with it.
@@ -42,9 +43,10 @@ use super::once::OnceMap;
 use crate::module::ModuleVersion;
 use crate::query::{self, Disallowed, Failure, Retractions};
 use crate::revinfo::RevInfo;
+use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 /// Go's `allowed` argument of `Query`.
 #[derive(Clone, Copy)]
@@ -68,6 +70,8 @@ pub(super) struct QueryCache {
     /// Per (path, prefix).
     versions: OnceMap<(String, String), Listed>,
     latest: OnceMap<String, Result<RevInfo, Shared>>,
+    /// The lines of the first `@v/list` read per path, for `Latest`'s fallback.
+    lines: Mutex<HashMap<String, Arc<Vec<String>>>>,
     retractions: OnceMap<String, Result<Arc<Retractions>, Shared>>,
 }
 
@@ -113,6 +117,12 @@ impl Fetcher {
                     .list(&p, &pre)
                     .await
                     .map_err(|e| Error::Proxy(e).shared())?;
+                me.query_cache
+                    .lines
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .entry(p)
+                    .or_insert_with(|| Arc::new(list.lines));
                 Ok(Arc::new(list.versions))
             })
             .await
@@ -126,10 +136,17 @@ impl Fetcher {
             .latest
             .get_or_run(&path.to_string(), || async move {
                 let proxies = me.proxies().map_err(Error::shared)?;
+                let listed = me
+                    .query_cache
+                    .lines
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .get(&p)
+                    .cloned();
                 let info = {
                     let _permit = me.conc.network.acquire().await;
                     proxies
-                        .latest(&p)
+                        .latest_listed(&p, listed.as_deref().map(Vec::as_slice))
                         .await
                         .map_err(|e| Error::Proxy(e).shared())?
                 };

@@ -240,7 +240,7 @@ fn x_trace_lines() {
 }
 
 /// stderr lines, sorted, with `(0.123s)` durations replaced.
-fn trace_lines(stderr: &str) -> Vec<String> {
+pub fn trace_lines(stderr: &str) -> Vec<String> {
     let mut lines: Vec<String> = stderr
         .lines()
         .map(|l| match l.rfind(" (") {

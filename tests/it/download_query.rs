@@ -378,3 +378,40 @@ fn from_the_cache() {
     }
     t.finish();
 }
+
+/// `-x`: the same requests (as a multiset: their order is the scheduler's), with
+/// `@latest` answered and with `@latest` missing (the list fallback).
+#[test]
+fn trace_of_requests() {
+    use crate::download_cli::trace_lines;
+    use crate::download_diff::line_diff;
+    use gomodfetch::testkit::proxy::{FaultKind, FaultRule};
+    let Some(go) = support::go(TEST) else {
+        return;
+    };
+    let mut t = Tally::new("download_query/-x requests");
+    for fault in [None, Some(("*/@latest", 404))] {
+        let mut config = ProxyConfig::new(universe());
+        if let Some((pattern, code)) = fault {
+            config = config.fault(FaultRule::new(pattern, FaultKind::status(code)));
+        }
+        let proxy = TestProxy::start(config).expect("starting the proxy");
+        for path in PATHS {
+            for q in ["latest", "v1", "<v1.2.0"] {
+                let args = [format!("{path}@{q}")];
+                let (gsb, osb) = (sandbox_for(&proxy), sandbox_for(&proxy));
+                let g = run_go(&go, &gsb, &gsb.work_dir(), &argv(false, &["-x"], &args));
+                let o = run_ours(&osb, &osb.work_dir(), &argv(true, &["-x"], &args));
+                t.check(format!("{fault:?} {}", args[0]), || {
+                    let ge = trace_lines(&gsb.normalizer().apply_str(&g.stderr_text()));
+                    let oe = trace_lines(&osb.normalizer().apply_str(&o.stderr_text()));
+                    if ge != oe {
+                        return Err(line_diff(&ge.join("\n"), &oe.join("\n")));
+                    }
+                    Ok(())
+                });
+            }
+        }
+    }
+    t.finish();
+}
