@@ -41,6 +41,7 @@ pub mod gounicode;
 pub mod gover;
 pub mod http;
 pub mod modfile;
+pub mod modload;
 pub mod module;
 pub mod modzip;
 pub mod mvs;

@@ -33,6 +33,37 @@ pub enum Arg {
 
 /// The main module's path, if the run is inside a module.
 pub fn classify(args: &[String], main_module: Option<&str>) -> Result<Vec<Arg>, Fatal> {
+    check_fatal(args, main_module)?;
+    let mut out = Vec::with_capacity(args.len());
+    for arg in args {
+        let Some((path, query)) = parse_path_version(arg)? else {
+            if Some(arg.as_str()) == main_module {
+                out.push(Arg::MainModule);
+                continue;
+            }
+            return Err(Fatal::new(format!(
+                "gomodfetch: {} needs the module graph, which is not supported yet (use path@version arguments)",
+                crate::gostr::quote(arg)
+            )));
+        };
+        if Some(path) == main_module && (query == "upgrade" || query == "patch") {
+            out.push(Arg::MainModule);
+            continue;
+        }
+        let (path, query) = (path.to_string(), query.to_string());
+        out.push(if is_stat_query(&path, &query) {
+            Arg::Stat { path, query }
+        } else if main_module.is_some() {
+            Arg::Unsupported { path, query }
+        } else {
+            Arg::Query { path, query }
+        });
+    }
+    Ok(out)
+}
+
+/// Go's first loop over the arguments: the fatal errors, in argument order.
+pub fn check_fatal(args: &[String], main_module: Option<&str>) -> Result<(), Fatal> {
     let in_module = main_module.is_some();
     let no_main =
         "go.mod file not found in current directory or any parent directory; see 'go help modules'";
@@ -76,32 +107,7 @@ pub fn classify(args: &[String], main_module: Option<&str>) -> Result<Vec<Arg>, 
             }
         }
     }
-    let mut out = Vec::with_capacity(args.len());
-    for arg in args {
-        let Some((path, query)) = parse_path_version(arg)? else {
-            if Some(arg.as_str()) == main_module {
-                out.push(Arg::MainModule);
-                continue;
-            }
-            return Err(Fatal::new(format!(
-                "gomodfetch: {} needs the module graph, which is not supported yet (use path@version arguments)",
-                crate::gostr::quote(arg)
-            )));
-        };
-        if Some(path) == main_module && (query == "upgrade" || query == "patch") {
-            out.push(Arg::MainModule);
-            continue;
-        }
-        let (path, query) = (path.to_string(), query.to_string());
-        out.push(if crate::query::is_revision_query(&path, &query) {
-            Arg::Stat { path, query }
-        } else if in_module {
-            Arg::Unsupported { path, query }
-        } else {
-            Arg::Query { path, query }
-        });
-    }
-    Ok(out)
+    Ok(())
 }
 
 /// The per-argument error of [`Arg::Unsupported`].
@@ -129,6 +135,11 @@ fn parse_path_version(arg: &str) -> Result<Option<(&str, &str)>, Fatal> {
 /// Go's `search.IsRelativePath`.
 fn is_relative_path(p: &str) -> bool {
     p.starts_with("./") || p.starts_with("../") || p == "." || p == ".."
+}
+
+/// Whether `newQueryMatcher` resolves `query` by a Stat (Go's `IsRevisionQuery`).
+pub(super) fn is_stat_query(path: &str, query: &str) -> bool {
+    crate::query::is_revision_query(path, query)
 }
 
 #[cfg(test)]

@@ -38,9 +38,13 @@
 
 mod args;
 pub mod bridge;
+mod commit;
 mod concurrency;
 mod error;
 mod fetch;
+mod graph;
+mod list;
+mod listing;
 mod mainmod;
 pub mod once;
 mod query;
@@ -53,6 +57,8 @@ mod zip;
 
 pub use concurrency::{Concurrency, DEFAULT_JOBS, blocking_threads};
 pub use error::{Error, Fatal, SumdbOff};
+pub use list::{ListOutcome, list};
+pub use listing::ModInfo;
 pub use query::{Allow, modinfo_error};
 pub use record::Record;
 pub use report::{Reporter, Silent};
