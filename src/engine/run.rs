@@ -113,13 +113,10 @@ pub async fn run(
     let fetcher = Arc::new(build_fetcher(config, args, Some(&main), &options)?);
     trace_sumdb(config, &options);
     let replacer = Replacer::new(&main.path, &main.file).map_err(Fatal::go)?;
-    let loader = Arc::new(Loader::new(
-        Arc::clone(&fetcher),
-        main,
-        replacer,
-        work_dir,
-        false,
-    ));
+    let loader = Arc::new(
+        Loader::new(Arc::clone(&fetcher), main, replacer, work_dir, false)
+            .with_trace(options.trace.clone()),
+    );
     let (rs, file) = loader
         .load_requirements(true, config.go_version(), &warn)
         .await?;
