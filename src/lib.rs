@@ -46,6 +46,7 @@ pub mod module;
 pub mod modzip;
 pub mod mvs;
 pub mod proxy;
+pub mod query;
 pub mod revinfo;
 pub mod semver;
 pub mod store;

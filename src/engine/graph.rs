@@ -143,6 +143,8 @@ pub struct Loader {
     summaries: OnceMap<ModuleVersion, SummaryResult>,
     /// The main module's go version (set when Go would add a `go` line).
     main_go: std::sync::Mutex<String>,
+    /// Where `-x` notes go.
+    trace: Option<Arc<dyn crate::http::Trace>>,
 }
 
 impl Loader {
@@ -161,7 +163,14 @@ impl Loader {
             must_have_sums,
             summaries: OnceMap::new(),
             main_go: std::sync::Mutex::new(String::new()),
+            trace: None,
         }
+    }
+
+    /// Sends `-x` notes to `trace`.
+    pub fn with_trace(mut self, trace: Option<Arc<dyn crate::http::Trace>>) -> Loader {
+        self.trace = trace;
+        self
     }
 
     /// The main module as a graph node.
@@ -219,9 +228,20 @@ impl Loader {
             ("go.mod".to_string(), data.as_ref().clone())
         };
         let replacer = &self.replacer;
-        summarize(m, &actual, &name, &data, &|r| replacer.is_excluded(r))
-            .map(Arc::new)
-            .map_err(|e| LoadError::of_module(&actual, e))
+        let s = summarize(m, &actual, &name, &data, &|r| replacer.is_excluded(r))
+            .map_err(|e| LoadError::of_module(&actual, e))?;
+        let local = self.fetcher.config.go_version();
+        if !s.go_version.is_empty()
+            && gover::compare(&s.go_version, local).is_gt()
+            && let Some(t) = &self.trace
+        {
+            // Go stops here (a toolchain switch); downloading needs no newer Go.
+            t.line(&format!(
+                "# module {m} requires go >= {} (running go {local}): downloading it anyway",
+                s.go_version
+            ));
+        }
+        Ok(Arc::new(s))
     }
 
     /// A directory replacement's go.mod (Go's `rawGoModData` for an empty version).

@@ -239,20 +239,23 @@ impl Resolver {
         &self,
         path: &str,
         vers: &str,
-        _current: Option<&str>,
+        current: Option<&str>,
     ) -> Result<ModInfo, Fatal> {
         let f = &self.loader.fetcher;
-        if !super::args::is_stat_query(path, vers) {
-            let err =
-                super::error::Error::Unsupported(super::args::unsupported_query(vers)).shared();
-            return Ok(ModInfo {
-                path: path.to_string(),
-                version: vers.to_string(),
-                error: super::run::query_error(path, vers, err).to_string(),
-                ..ModInfo::default()
-            });
-        }
-        match super::run::query_stat(f, path, vers).await {
+        let replacer = &self.loader.replacer;
+        let excluded = |p: &str, v: &str| replacer.is_excluded(&ModuleVersion::new(p, v));
+        // Go's CheckAllowed, except for revision queries.
+        let allow = if crate::query::is_revision_query(path, vers) {
+            super::Allow::All
+        } else {
+            super::Allow::Checked {
+                excluded: &excluded,
+            }
+        };
+        let result = f
+            .query_module(path, vers, current.unwrap_or(""), allow)
+            .await;
+        match result {
             Err(e) => {
                 if let Some(fatal) = e.fatal() {
                     return Err(fatal.clone());

@@ -113,13 +113,10 @@ pub async fn run(
     let fetcher = Arc::new(build_fetcher(config, args, Some(&main), &options)?);
     trace_sumdb(config, &options);
     let replacer = Replacer::new(&main.path, &main.file).map_err(Fatal::go)?;
-    let loader = Arc::new(Loader::new(
-        Arc::clone(&fetcher),
-        main,
-        replacer,
-        work_dir,
-        false,
-    ));
+    let loader = Arc::new(
+        Loader::new(Arc::clone(&fetcher), main, replacer, work_dir, false)
+            .with_trace(options.trace.clone()),
+    );
     let (rs, file) = loader
         .load_requirements(true, config.go_version(), &warn)
         .await?;
@@ -358,9 +355,9 @@ async fn resolve_one(f: &Arc<Fetcher>, arg: Arg) -> Result<Option<Record>, Fatal
                 ..Record::default()
             }));
         }
-        Arg::Stat { path, query } => (path, query),
+        Arg::Stat { path, query } | Arg::Query { path, query } => (path, query),
     };
-    let info = match query_stat(f, &path, &query).await {
+    let info = match query_module(f, &path, &query).await {
         Ok(info) => info,
         Err(e) => {
             if let Some(fatal) = e.fatal() {
@@ -396,35 +393,36 @@ async fn resolve_one(f: &Arc<Fetcher>, arg: Arg) -> Result<Option<Record>, Fatal
     }))
 }
 
-/// `queryProxy`'s checks before the Stat: the module path must be valid (Go's
-/// `lookupRepo`), except for the `go` and `toolchain` pseudo-modules.
+/// Go's `Query` as `listModules` calls it outside a module: no current version;
+/// revision queries allow every version, the others check retractions.
+async fn query_module(
+    f: &Arc<Fetcher>,
+    path: &str,
+    query: &str,
+) -> Result<crate::revinfo::RevInfo, Shared> {
+    let allow = if crate::query::is_revision_query(path, query) {
+        super::Allow::All
+    } else {
+        super::Allow::Checked {
+            excluded: &|_, _| false,
+        }
+    };
+    f.query_module(path, query, "", allow).await
+}
+
+/// Go's `Query` for a revision or a complete version (never filtered: Go's
+/// `listModules` passes no `allowed` for them).
 pub(super) async fn query_stat(
     f: &Arc<Fetcher>,
     path: &str,
     query: &str,
 ) -> Result<crate::revinfo::RevInfo, Shared> {
-    if let Err(e) = f.proxies_ready() {
-        return Err(e.shared());
-    }
-    if !crate::gover::is_toolchain(path)
-        && let Err(e) = crate::module::check_path(path)
-    {
-        return Err(Error::Module(e).shared());
-    }
-    f.query(path, query).await
+    f.query_module(path, query, "", super::Allow::All).await
 }
 
-/// Go's `modinfoError`: wraps an error that carries no module context.
+/// Go's `modinfoError`.
 pub(super) fn query_error(path: &str, query: &str, e: Shared) -> Error {
-    if e.has_module_context() {
-        Error::Shared(e)
-    } else {
-        Error::Query {
-            path: path.to_string(),
-            version: query.to_string(),
-            source: e,
-        }
-    }
+    super::modinfo_error(path, query, e)
 }
 
 /// Downloads every resolved record at once; fatal failures end the run.
