@@ -11,7 +11,7 @@
 use gomodfetch::testkit::proxy::{ProxyConfig, TestProxy};
 use gomodfetch::testkit::universe::{Package, Universe};
 
-use crate::graph_diff::{Op, Side, Tool, compare};
+use crate::graph_diff::{Op, Side, Tool, compare, finish_all};
 use crate::support::{self, Tally};
 
 const TEST: &str = "graph_bad";
@@ -295,9 +295,10 @@ fn bad_inputs() {
                     }
                     match other {
                         Tool::Ours if !rb.success() => Err(format!(
-                            "refused (exit {:?}): {}",
+                            "refused (exit {:?}): {}{}",
                             rb.code(),
-                            rb.stderr_text()
+                            rb.stderr_text(),
+                            rb.stdout_text()
                         )),
                         _ => Ok(()),
                     }
@@ -338,6 +339,5 @@ fn bad_inputs() {
             sum_on_failure.join("; ")
         ),
     );
-    tally.finish();
-    newer.finish();
+    finish_all([tally, newer]);
 }

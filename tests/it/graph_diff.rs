@@ -465,10 +465,14 @@ fn generated_universes() {
         "go failed on {} of {n} cold `download all` runs: the generator makes invalid cases",
         n - all_ok
     );
-    // Every table reports its count before the first failing one fails the test.
+    finish_all(tallies.into_values().map(|(t, _)| t));
+}
+
+/// Finishes every table, so each reports its count, then fails with all failures.
+pub fn finish_all(tallies: impl IntoIterator<Item = Tally>) {
     let failed: Vec<String> = tallies
-        .into_values()
-        .filter_map(|(t, _)| {
+        .into_iter()
+        .filter_map(|t| {
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| t.finish()))
                 .err()
                 .map(|p| {
