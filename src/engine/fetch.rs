@@ -41,6 +41,8 @@ pub struct Fetcher {
     /// Directories created for trees whose zip then failed (see
     /// [`Fetcher::remove_unused_dirs`]).
     pub(super) unused_dirs: std::sync::Mutex<Vec<PathBuf>>,
+    /// Where `-x` notes go.
+    pub(super) trace: Option<Arc<dyn crate::http::Trace>>,
 }
 
 /// Runs blocking work (file I/O, locks) off the async runtime.
@@ -76,7 +78,14 @@ impl Fetcher {
             dirs: OnceMap::new(),
             query_cache: Default::default(),
             unused_dirs: std::sync::Mutex::new(Vec::new()),
+            trace: None,
         }
+    }
+
+    /// Sends `-x` notes to `trace`.
+    pub fn with_trace(mut self, trace: Option<Arc<dyn crate::http::Trace>>) -> Fetcher {
+        self.trace = trace;
+        self
     }
 
     /// Once every module is done: removes the directories created for trees whose

@@ -145,6 +145,9 @@ pub struct Loader {
     main_go: std::sync::Mutex<String>,
     /// Where `-x` notes go.
     trace: Option<Arc<dyn crate::http::Trace>>,
+    /// Go's `rawGoVersion`: the `go` line of every go.mod read, keyed by the module
+    /// version whose go.mod it is (a replacement's, when replaced).
+    raw_go: std::sync::Mutex<HashMap<ModuleVersion, String>>,
 }
 
 impl Loader {
@@ -164,6 +167,7 @@ impl Loader {
             summaries: OnceMap::new(),
             main_go: std::sync::Mutex::new(String::new()),
             trace: None,
+            raw_go: std::sync::Mutex::new(HashMap::new()),
         }
     }
 
@@ -230,6 +234,7 @@ impl Loader {
         let replacer = &self.replacer;
         let s = summarize(m, &actual, &name, &data, &|r| replacer.is_excluded(r))
             .map_err(|e| LoadError::of_module(&actual, e))?;
+        self.store_go_version(&actual, &s.go_version);
         let local = self.fetcher.config.go_version();
         if !s.go_version.is_empty()
             && gover::compare(&s.go_version, local).is_gt()
@@ -289,15 +294,22 @@ impl Loader {
             .clone()
     }
 
-    /// The `go` line of `m`'s own go.mod if a summary already read it (Go's
-    /// `rawGoVersion`, which is keyed by the module whose go.mod was read).
+    /// Go's `rawGoVersion.Load(m)`: the `go` line of `m`'s own go.mod if it was read.
     pub fn loaded_go_version(&self, m: &ModuleVersion) -> Option<String> {
-        if self.replacer.replacement(m).is_some() {
-            return None;
-        }
-        match self.summaries.get(m)? {
-            Ok(s) if !s.go_version.is_empty() => Some(s.go_version.clone()),
-            _ => None,
+        self.raw_go
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(m)
+            .cloned()
+    }
+
+    fn store_go_version(&self, m: &ModuleVersion, v: &str) {
+        if !v.is_empty() {
+            self.raw_go
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .entry(m.clone())
+                .or_insert_with(|| v.to_string());
         }
     }
 
@@ -311,7 +323,9 @@ impl Loader {
             self.fetcher.go_mod(m).await.ok()?.as_ref().clone()
         };
         let f = crate::modfile::parse_lax("go.mod", &data).ok()?;
-        f.go.map(|g| g.version)
+        let v = f.go.map(|g| g.version)?;
+        self.store_go_version(m, &v);
+        Some(v)
     }
 
     /// Go's `readModGraph` for `rs` (single main module).

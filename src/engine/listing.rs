@@ -328,9 +328,11 @@ impl InfoCtx {
             info.go_version = self.loader.loaded_go_version(m).unwrap_or_default();
             return self.complete(info).await;
         };
+        // Go looks the replacement's go version up under the required module first.
         let mut rep = ModInfo {
             path: r.path.clone(),
             version: r.version.clone(),
+            go_version: self.loader.loaded_go_version(m).unwrap_or_default(),
             ..ModInfo::default()
         };
         if r.version.is_empty() {

@@ -306,7 +306,8 @@ pub(super) fn build_fetcher(
         sums,
         Concurrency::new(args.jobs),
         Arc::clone(&options.reporter),
-    ))
+    )
+    .with_trace(options.trace.clone()))
 }
 
 /// GOMODCACHE's configuration error as the store reports it.

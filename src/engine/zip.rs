@@ -335,8 +335,15 @@ impl Fetcher {
         match read {
             Ok(data) => {
                 let need = gover::go_mod_lookup(&data, "go");
-                if gover::compare(&need, self.config.go_version()).is_gt() {
-                    return Err(too_new_error(&self.config, &m.to_string(), &need));
+                if gover::compare(&need, self.config.go_version()).is_gt()
+                    && let Some(t) = &self.trace
+                {
+                    // Go refuses the module (to switch toolchains); a download needs
+                    // no newer Go, so it is kept, and said.
+                    t.line(&format!(
+                        "# {}: downloaded anyway",
+                        too_new_error(&self.config, &m.to_string(), &need)
+                    ));
                 }
             }
             Err((_, e)) if e.kind() == std::io::ErrorKind::NotFound => {}
