@@ -20,7 +20,9 @@ pub async fn commit(
     file: &modfile::File,
     mod_mode: bool,
 ) -> Result<(), String> {
-    let update = modload::gomod::update(&loader.main.file, file, rs, mod_mode);
+    let mut update = modload::gomod::update(&loader.main.file, file, rs, mod_mode);
+    // Go's dataNeedsFix: versions resolved by queries make the file dirty.
+    update.dirty |= !loader.main.fixes.is_empty();
     if update.dirty && !mod_mode {
         return Err(GO_MOD_DIRTY.to_string());
     }

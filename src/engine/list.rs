@@ -61,9 +61,11 @@ pub async fn list(
     };
     args::check_fatal(&args.modules, Some(&main.path))?;
     let fetcher = Arc::new(build_fetcher(config, args, Some(&main), &options)?);
+    let main = super::run::resolve_fixes(config, work_dir, &fetcher, main).await?;
     let replacer = Replacer::new(&main.path, &main.file).map_err(Fatal::go)?;
     let loader = Arc::new(
-        Loader::new(fetcher, main, replacer, work_dir, !mod_mode).with_trace(options.trace.clone()),
+        Loader::new(Arc::clone(&fetcher), main, replacer, work_dir, !mod_mode)
+            .with_trace(options.trace.clone()),
     );
     let (rs, file) = loader
         .load_requirements(mod_mode, config.go_version(), &warn)

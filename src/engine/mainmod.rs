@@ -12,7 +12,7 @@ use super::toolchain::too_new;
 
 use crate::config::{Config, DownloadArgs, GoWork};
 use crate::gover;
-use crate::modfile;
+use crate::modfile::{self, FixError};
 use std::path::{Path, PathBuf};
 
 /// What the run knows of the main module.
@@ -30,6 +30,9 @@ pub struct MainModule {
     pub file: modfile::File,
     /// go.mod's bytes as read (Go rewrites it only if they did not change since).
     pub data: Vec<u8>,
+    /// Non-canonical versions in go.mod (`path`, `version`) that Go resolves with a
+    /// query before the file means anything (Go's `fixVersion`); see [`refix`].
+    pub fixes: Vec<(String, String)>,
 }
 
 /// Finds and reads the main module for a run in `work_dir`. `warn` gets Go's start-up
@@ -79,7 +82,11 @@ pub fn load(
     let go_mod = modfile_flag.unwrap_or_else(|| root.join("go.mod"));
     // Go: strings.TrimSuffix(go.mod path, ".mod") + ".sum"; the name ends in `.mod`.
     let go_sum = go_mod.with_extension("sum");
-    let (file, data) = read_go_mod(config, work_dir, &go_mod)?;
+    let mut fixes = Vec::new();
+    let (file, data) = read_go_mod(config, work_dir, &go_mod, &mut |path, vers| {
+        fixes.push((path.to_string(), vers.to_string()));
+        Ok(placeholder(path))
+    })?;
     let path = file
         .module
         .as_ref()
@@ -92,6 +99,7 @@ pub fn load(
         go_sum,
         file,
         data,
+        fixes,
     }))
 }
 
@@ -152,17 +160,25 @@ fn read_go_mod(
     config: &Config,
     work_dir: &Path,
     go_mod: &Path,
+    resolve: &mut dyn FnMut(&str, &str) -> Result<String, FixError>,
 ) -> Result<(modfile::File, Vec<u8>), Fatal> {
     let short = short_path(work_dir, go_mod);
     let data =
         std::fs::read(go_mod).map_err(|e| Fatal::go(crate::modzip::os_err("open", go_mod, e)))?;
-    let file = match modfile::parse(&short, &data, None) {
+    // Go parses under the full name (messages that quote a position keep it) and
+    // then shortens each error's file name.
+    let full = go_mod.to_string_lossy();
+    let mut fixer = |path: &str, vers: &str| fix_version(path, vers, resolve);
+    let file = match modfile::parse(&full, &data, Some(&mut fixer)) {
         Ok(f) => f,
-        Err(errs) => {
+        Err(mut errs) => {
             if let Ok(lax) = modfile::parse_lax(&short, &data)
                 && let Some(e) = too_new_go(config, &lax, &short)
             {
                 return Err(e);
+            }
+            for e in &mut errs.0 {
+                e.filename = short_path(work_dir, Path::new(&e.filename));
             }
             return Err(Fatal::go(format!("errors parsing {short}:\n{errs}")));
         }
@@ -180,6 +196,64 @@ fn read_go_mod(
         ))),
         Some(_) => Ok((file, data)),
     }
+}
+
+/// Go's `fixVersion`: a canonical version is kept (checked against the path's major
+/// version); any other is `resolve`d (a query).
+fn fix_version(
+    path: &str,
+    vers: &str,
+    resolve: &mut dyn FnMut(&str, &str) -> Result<String, FixError>,
+) -> Result<String, FixError> {
+    let Some((_, major)) = crate::module::split_path_version(path) else {
+        return Err(FixError::Other(format!(
+            "malformed module path {}: invalid version",
+            crate::gostr::quote(path)
+        )));
+    };
+    if !vers.is_empty() && crate::module::canonical_version(vers) == vers {
+        crate::module::check_path_major(vers, major)
+            .map_err(|e| FixError::Module(format!("{path}@{vers}: {e}")))?;
+        return Ok(vers.to_string());
+    }
+    resolve(path, vers)
+}
+
+/// A canonical version valid for `path`'s major version, standing in for a query
+/// result until the queries have run.
+fn placeholder(path: &str) -> String {
+    let major = crate::module::split_path_version(path).map_or("", |(_, m)| m);
+    let n = major.trim_start_matches(['/', '.']).trim_start_matches('v');
+    if n.is_empty() || n == "0" || n == "1" {
+        format!("v{}.0.0", if n.is_empty() { "0" } else { n })
+    } else {
+        format!("v{n}.0.0")
+    }
+}
+
+/// Re-reads go.mod with the answers of the queries [`MainModule::fixes`] asked for
+/// (`answers[(path, version)]`: the resolved version or the query's error text).
+pub fn refix(
+    config: &Config,
+    work_dir: &Path,
+    main: &MainModule,
+    answers: &std::collections::HashMap<(String, String), Result<String, String>>,
+) -> Result<MainModule, Fatal> {
+    let (file, data) = read_go_mod(
+        config,
+        work_dir,
+        &main.go_mod,
+        &mut |path, vers| match answers.get(&(path.to_string(), vers.to_string())) {
+            Some(Ok(v)) => Ok(v.clone()),
+            Some(Err(e)) => Err(FixError::Other(e.clone())),
+            None => Err(FixError::Other(format!("{path}@{vers}: not resolved"))),
+        },
+    )?;
+    Ok(MainModule {
+        file,
+        data,
+        ..main.clone()
+    })
 }
 
 /// The main module's `go` line newer than the Go we emulate.

@@ -112,6 +112,7 @@ pub async fn run(
     }
     let fetcher = Arc::new(build_fetcher(config, args, Some(&main), &options)?);
     trace_sumdb(config, &options);
+    let main = resolve_fixes(config, work_dir, &fetcher, main).await?;
     let replacer = Replacer::new(&main.path, &main.file).map_err(Fatal::go)?;
     let loader = Arc::new(
         Loader::new(Arc::clone(&fetcher), main, replacer, work_dir, false)
@@ -201,6 +202,36 @@ pub async fn run(
         late_errors,
         nothing_to_do: None,
     })
+}
+
+/// Go's `fixVersion` queries for the main go.mod's non-canonical versions, then the
+/// file read again with their answers.
+pub(super) async fn resolve_fixes(
+    config: &Config,
+    work_dir: &std::path::Path,
+    fetcher: &Arc<Fetcher>,
+    main: MainModule,
+) -> Result<MainModule, Fatal> {
+    if main.fixes.is_empty() {
+        return Ok(main);
+    }
+    let mut answers = std::collections::HashMap::new();
+    for (path, vers) in &main.fixes {
+        let answer = match fetcher
+            .query_module(path, vers, "", super::Allow::All)
+            .await
+        {
+            Ok(info) => Ok(info.version),
+            Err(e) => {
+                if let Some(f) = e.fatal() {
+                    return Err(f.clone());
+                }
+                Err(e.to_string())
+            }
+        };
+        answers.insert((path.clone(), vers.clone()), answer);
+    }
+    mainmod::refix(config, work_dir, &main, &answers)
 }
 
 /// `go mod download` outside any module: explicit `path@version` arguments only.
