@@ -327,6 +327,9 @@ impl Fetcher {
             .unwrap_or_default();
         // Download
         let dir = self.download(&m).await?;
+        self.check_go_version(&m, &dir, !rec.newer_go_ok)
+            .await
+            .map_err(Error::shared)?;
         rec.dir = path_string(&dir);
         Ok(())
     }

@@ -34,6 +34,8 @@ pub struct ModInfo {
     pub sum: String,
     pub go_mod_sum: String,
     pub origin: Option<Origin>,
+    /// Not printed: the record answers a `path@query` argument.
+    pub by_query: bool,
 }
 
 impl ModInfo {
@@ -264,6 +266,7 @@ impl Resolver {
                     path: path.to_string(),
                     version: vers.to_string(),
                     error: super::run::query_error(path, vers, e).to_string(),
+                    by_query: true,
                     ..ModInfo::default()
                 })
             }
@@ -283,6 +286,7 @@ impl Resolver {
                     mi.query = vers.to_string();
                 }
                 mi.origin = info.origin;
+                mi.by_query = true;
                 Ok(mi)
             }
         }

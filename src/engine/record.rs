@@ -20,6 +20,11 @@ pub struct Record {
     pub go_mod_sum: String,
     pub origin: Option<Origin>,
     pub reuse: bool,
+    /// Not printed: the module was reached through the module graph, so a go.mod
+    /// needing a newer Go is downloaded anyway (Go refuses it; see
+    /// `Fetcher::check_go_version`). Explicit `path@version` arguments keep Go's
+    /// refusal, as `go mod download -json` reports it.
+    pub newer_go_ok: bool,
 }
 
 impl Record {

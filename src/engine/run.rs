@@ -16,7 +16,7 @@ use super::concurrency::Concurrency;
 use super::error::{Error, Fatal, Shared};
 use super::fetch::{Fetcher, blocking};
 use super::graph::Loader;
-use super::listing::Resolver;
+use super::listing::{ModInfo, Resolver};
 use super::mainmod::{self, MainModule};
 use super::record::Record;
 use super::report::Reporter;
@@ -167,7 +167,10 @@ pub async fn run(
     let records: Vec<Record> = infos
         .into_iter()
         .map(|info| match info.replace {
-            Some(r) => *r,
+            Some(r) => ModInfo {
+                by_query: info.by_query,
+                ..*r
+            },
             None => info,
         })
         .filter(|info| !(info.version.is_empty() && info.error.is_empty()))
@@ -177,6 +180,7 @@ pub async fn run(
             query: info.query,
             error: info.error,
             origin: info.origin,
+            newer_go_ok: !info.by_query,
             ..Record::default()
         })
         .collect();

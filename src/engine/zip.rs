@@ -301,7 +301,8 @@ impl Fetcher {
         }
     }
 
-    /// Go's `Download` (the tree), then `checkMod` and the go version check.
+    /// Go's `Download` (the tree), then `checkMod`; the go version check is
+    /// [`Fetcher::check_go_version`].
     pub async fn download(self: &Arc<Self>, m: &ModuleVersion) -> Result<PathBuf, Shared> {
         let me = Arc::clone(self);
         let key = m.clone();
@@ -310,6 +311,36 @@ impl Fetcher {
                 me.download_uncached(&key).await.map_err(Error::shared)
             })
             .await
+    }
+
+    /// The end of Go's `Download`: a module whose go.mod needs a newer Go than the one
+    /// we stand in for is refused (Go's `TooNewError`) when `refuse`; otherwise it is
+    /// kept, and `-x` says so (downloading needs no newer Go).
+    pub async fn check_go_version(
+        self: &Arc<Self>,
+        m: &ModuleVersion,
+        dir: &std::path::Path,
+        refuse: bool,
+    ) -> Result<(), Error> {
+        let go_mod = dir.join("go.mod");
+        let read = blocking(move || std::fs::read(&go_mod).map_err(|e| (go_mod, e))).await?;
+        match read {
+            Ok(data) => {
+                let need = gover::go_mod_lookup(&data, "go");
+                if gover::compare(&need, self.config.go_version()).is_gt() {
+                    let err = too_new_error(&self.config, &m.to_string(), &need);
+                    if refuse {
+                        return Err(err);
+                    }
+                    if let Some(t) = &self.trace {
+                        t.line(&format!("# {err}: downloaded anyway"));
+                    }
+                }
+                Ok(())
+            }
+            Err((_, e)) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err((file, e)) => Err(Error::Store(modzip::os_err("open", &file, e).into())),
+        }
     }
 
     async fn download_uncached(self: &Arc<Self>, m: &ModuleVersion) -> Result<PathBuf, Error> {
@@ -329,26 +360,6 @@ impl Fetcher {
             None => self.tree(&store, m).await?,
         };
         self.check_mod(&store, m).await?;
-        // If go.mod exists (not a legacy module), the version must not be too new.
-        let go_mod = dir.join("go.mod");
-        let read = blocking(move || std::fs::read(&go_mod).map_err(|e| (go_mod, e))).await?;
-        match read {
-            Ok(data) => {
-                let need = gover::go_mod_lookup(&data, "go");
-                if gover::compare(&need, self.config.go_version()).is_gt()
-                    && let Some(t) = &self.trace
-                {
-                    // Go refuses the module (to switch toolchains); a download needs
-                    // no newer Go, so it is kept, and said.
-                    t.line(&format!(
-                        "# {}: downloaded anyway",
-                        too_new_error(&self.config, &m.to_string(), &need)
-                    ));
-                }
-            }
-            Err((_, e)) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err((file, e)) => return Err(Error::Store(modzip::os_err("open", &file, e).into())),
-        }
         Ok(dir)
     }
 
