@@ -43,7 +43,7 @@ pub async fn list(
         }
         Some(other) => {
             return Err(Fatal::new(format!(
-                "go: -mod={other} not supported (can be '', 'mod', 'readonly', or 'vendor')"
+                "-mod={other} not supported (can be '', 'mod', 'readonly', or 'vendor')"
             )));
         }
     };
@@ -55,9 +55,7 @@ pub async fn list(
         .await
         .map_err(|e| Fatal::new(e.to_string()))??;
     let Some(main) = main else {
-        return Err(Fatal::new(
-            "gomodfetch: list -m outside a module is not supported yet",
-        ));
+        return list_outside(config, args, work_dir, &options).await;
     };
     args::check_fatal(&args.modules, Some(&main.path))?;
     let fetcher = Arc::new(build_fetcher(config, args, Some(&main), &options)?);
@@ -93,4 +91,58 @@ pub async fn list(
         }
     }
     Ok(ListOutcome { records, errors })
+}
+
+/// `go list -m` outside any module: the `command-line-arguments` pseudo main module
+/// without arguments, else `path@query` arguments only (Go's fatal errors for the
+/// others).
+async fn list_outside(
+    config: &Config,
+    args: &DownloadArgs,
+    work_dir: &Path,
+    options: &Options,
+) -> Result<ListOutcome, Fatal> {
+    if args.modules.is_empty() {
+        return Ok(ListOutcome {
+            records: vec![ModInfo {
+                path: "command-line-arguments".to_string(),
+                main: true,
+                go_version: config.go_version().to_string(),
+                ..ModInfo::default()
+            }],
+            errors: Vec::new(),
+        });
+    }
+    args::check_fatal(&args.modules, None)?;
+    let fetcher = Arc::new(build_fetcher(config, args, None, options)?);
+    // No main module: an empty path matches no argument, and nothing is replaced.
+    let none = mainmod::MainModule {
+        path: String::new(),
+        dir: work_dir.to_path_buf(),
+        go_mod: work_dir.join("go.mod"),
+        go_sum: work_dir.join("go.sum"),
+        file: crate::modfile::File::default(),
+        data: Vec::new(),
+        fixes: Vec::new(),
+    };
+    let loader = Arc::new(
+        Loader::new(fetcher, none, Replacer::default(), work_dir, false)
+            .with_trace(options.trace.clone()),
+    );
+    let resolver = Resolver {
+        loader,
+        rs: crate::modload::Requirements::new(
+            crate::modload::Pruning::Pruned,
+            Vec::new(),
+            Default::default(),
+        ),
+        mg: None,
+        graph_error: None,
+    };
+    let warn = |s: &str| options.reporter.message(s);
+    let records = resolver.list(&args.modules, &warn).await?;
+    Ok(ListOutcome {
+        records,
+        errors: Vec::new(),
+    })
 }

@@ -154,7 +154,9 @@ impl Resolver {
             if let Some((path, vers)) = arg.split_once('@') {
                 if path == self.loader.main.path && (vers == "upgrade" || vers == "patch") {
                     // Go's Query answers with the main module itself.
-                    out.push(self.module_info(&self.loader.main_version()).await?);
+                    let mut main = self.module_info(&self.loader.main_version()).await?;
+                    main.query = vers.to_string();
+                    out.push(main);
                     continue;
                 }
                 let current = self.current(path);
