@@ -65,7 +65,9 @@ pub async fn commit(
     blocking(move || {
         let reporter = Arc::clone(&f.reporter);
         f.sums
-            .write(&store, &|m| keep.contains(m), &|w| reporter.message(w))
+            .write(&store, &|m| keep.contains(m), !mod_mode, &|w| {
+                reporter.message(w)
+            })
     })
     .await
     .map_err(|e| e.to_string())?

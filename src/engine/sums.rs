@@ -139,10 +139,13 @@ impl Sums {
     /// Go's `WriteGoSum` after a run with explicit arguments: when a hash added this
     /// run belongs to a key `keep` keeps, go.sum is rewritten under its lock (blocking).
     /// Errors read `updating go.sum: …`.
+    /// With `readonly` (Go's `-mod=readonly`), a needed rewrite is Go's
+    /// `ErrGoSumDirty` instead.
     pub fn write(
         &self,
         store: &Store,
         keep: &dyn Fn(&ModuleVersion) -> bool,
+        readonly: bool,
         warn: &dyn Fn(&str),
     ) -> Result<(), String> {
         let Some(file) = &self.file else {
@@ -154,6 +157,9 @@ impl Sums {
         };
         if !state.needs_write(keep) {
             return Ok(());
+        }
+        if readonly {
+            return Err("updates to go.sum needed, disabled by -mod=readonly".to_string());
         }
         let mut warnings = Vec::new();
         let result = store.update_go_sum(file, |current| {
