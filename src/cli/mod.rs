@@ -28,7 +28,7 @@ pub async fn run(startup: Startup) -> i32 {
         config,
         args,
         work_dir,
-        ..
+        shape,
     } = startup;
     if args.verbose {
         init_logging();
@@ -49,6 +49,9 @@ pub async fn run(startup: Startup) -> i32 {
         trace,
         reporter: Arc::clone(&reporter),
     };
+    if shape == crate::config::CommandShape::List {
+        return list(&config, &args, &work_dir, options, &console).await;
+    }
     let outcome = engine::run(&config, &args, &work_dir, options).await;
     console.clear_bar();
     let outcome = match outcome {
@@ -100,4 +103,54 @@ fn init_logging() {
         .with_max_level(tracing::Level::DEBUG)
         .with_target(false)
         .try_init();
+}
+
+/// `gomodfetch list -m`: Go's output for module records.
+async fn list(
+    config: &crate::config::Config,
+    args: &crate::config::DownloadArgs,
+    work_dir: &std::path::Path,
+    options: Options,
+    console: &Console,
+) -> i32 {
+    let outcome = match engine::list(config, args, work_dir, options).await {
+        Ok(o) => o,
+        Err(fatal) => {
+            console.write_raw(fatal.stderr_text());
+            return fatal.exit_code();
+        }
+    };
+    let mut failed = false;
+    if !args.list_e {
+        for r in outcome.records.iter().filter(|r| !r.error.is_empty()) {
+            console.go_error(&r.error);
+            failed = true;
+        }
+        for e in &outcome.errors {
+            console.go_error(e);
+            failed = true;
+        }
+        if failed {
+            return 1;
+        }
+    }
+    // With -e, go reports every error inside the records and exits 0.
+    let mut out = String::new();
+    for r in &outcome.records {
+        if args.json {
+            out.push_str(&r.to_json());
+        } else {
+            out.push_str(&r.line());
+            out.push('\n');
+        }
+    }
+    let mut stdout = std::io::stdout().lock();
+    if stdout
+        .write_all(out.as_bytes())
+        .and_then(|()| stdout.flush())
+        .is_err()
+    {
+        return 1;
+    }
+    i32::from(!args.list_e && !outcome.errors.is_empty())
 }

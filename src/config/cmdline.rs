@@ -39,6 +39,8 @@ pub enum CommandShape {
     Download,
     /// `gomodfetch mod download …` (Go's spelling)
     ModDownload,
+    /// `gomodfetch list -m …`: `go list -m` for module records.
+    List,
 }
 
 /// The argv after the program name, split into the command, its `-C` directory and
@@ -72,6 +74,7 @@ pub enum ArgvError {
 fn lookup_command(args: &[OsString]) -> (usize, Option<CommandShape>) {
     match args.first().and_then(|a| a.to_str()) {
         Some("download") => (1, Some(CommandShape::Download)),
+        Some("list") => (1, Some(CommandShape::List)),
         Some("mod") => match args.get(1).and_then(|a| a.to_str()) {
             Some("download") => (2, Some(CommandShape::ModDownload)),
             _ => (1, None),
@@ -160,6 +163,14 @@ pub struct DownloadArgs {
     /// The module arguments (`path@version`, patterns, …), in order. Arguments that
     /// are not UTF-8 are converted lossily.
     pub modules: Vec<String>,
+    /// `list` only: `-m` (list modules; required).
+    pub list_m: bool,
+    /// `list` only: `-e` (report errors in the records instead of failing).
+    pub list_e: bool,
+    /// `list` only: `-mod=mode` (`mod` or `readonly`; `vendor` is refused).
+    pub mod_mode: Option<String>,
+    /// Whether these are `list` arguments (enables `-m`, `-e`, `-mod`).
+    pub list: bool,
 }
 
 /// A flag error: Go prints the message, then [`USAGE`], and exits with status 2.
@@ -205,6 +216,9 @@ enum Target {
     Verbose,
     StreamJson,
     NoProgress,
+    ListM,
+    ListE,
+    Mod,
 }
 
 struct FlagSpec {
@@ -213,6 +227,8 @@ struct FlagSpec {
     boolean: bool,
     /// Defined by `go mod download` itself (so GOFLAGS may set it).
     go: bool,
+    /// Defined only for `list`.
+    list_only: bool,
 }
 
 const fn flag(name: &'static str, target: Target, boolean: bool, go: bool) -> FlagSpec {
@@ -221,6 +237,17 @@ const fn flag(name: &'static str, target: Target, boolean: bool, go: bool) -> Fl
         target,
         boolean,
         go,
+        list_only: false,
+    }
+}
+
+const fn list_flag(name: &'static str, target: Target, boolean: bool) -> FlagSpec {
+    FlagSpec {
+        name,
+        target,
+        boolean,
+        go: true,
+        list_only: true,
     }
 }
 
@@ -237,12 +264,15 @@ const FLAGS: &[FlagSpec] = &[
     flag("verbose", Target::Verbose, true, false),
     flag("stream-json", Target::StreamJson, true, false),
     flag("no-progress", Target::NoProgress, true, false),
+    list_flag("m", Target::ListM, true),
+    list_flag("e", Target::ListE, true),
+    list_flag("mod", Target::Mod, false),
 ];
 
-fn lookup_flag(name: &[u8], go_only: bool) -> Option<&'static FlagSpec> {
+fn lookup_flag(name: &[u8], go_only: bool, list: bool) -> Option<&'static FlagSpec> {
     FLAGS
         .iter()
-        .find(|f| f.name.as_bytes() == name && (f.go || !go_only))
+        .find(|f| f.name.as_bytes() == name && (f.go || !go_only) && (list || !f.list_only))
 }
 
 /// `strconv.ParseBool`.
@@ -257,7 +287,19 @@ fn parse_bool(s: &[u8]) -> Option<bool> {
 impl DownloadArgs {
     /// Parses the arguments after the command words, with GOFLAGS applied first.
     pub fn parse(args: &[OsString], goflags: &GoFlags) -> Result<DownloadArgs, UsageError> {
-        let mut out = DownloadArgs::default();
+        Self::parse_as(false, args, goflags)
+    }
+
+    /// [`DownloadArgs::parse`] for `download` (`list == false`) or `list`.
+    pub fn parse_as(
+        list: bool,
+        args: &[OsString],
+        goflags: &GoFlags,
+    ) -> Result<DownloadArgs, UsageError> {
+        let mut out = DownloadArgs {
+            list,
+            ..DownloadArgs::default()
+        };
         out.apply_goflags(goflags)?;
         let mut i = 0;
         while i < args.len() {
@@ -283,7 +325,7 @@ impl DownloadArgs {
                 None => (name, None),
             };
             let shown = String::from_utf8_lossy(name);
-            let Some(spec) = lookup_flag(name, false) else {
+            let Some(spec) = lookup_flag(name, false, out.list) else {
                 if name == b"help" || name == b"h" {
                     return Err(UsageError::new(String::new()));
                 }
@@ -344,7 +386,7 @@ impl DownloadArgs {
             } else {
                 name
             };
-            let Some(spec) = lookup_flag(&name.as_bytes()[1..], true) else {
+            let Some(spec) = lookup_flag(&name.as_bytes()[1..], true, self.list) else {
                 continue;
             };
             if spec.boolean {
@@ -384,7 +426,9 @@ impl DownloadArgs {
             Target::Verbose => self.verbose = v,
             Target::StreamJson => self.stream_json = v,
             Target::NoProgress => self.no_progress = v,
-            Target::Reuse | Target::ModFile | Target::Overlay | Target::Chdir | Target::Jobs => {}
+            Target::ListM => self.list_m = v,
+            Target::ListE => self.list_e = v,
+            _ => {}
         }
     }
 
@@ -397,6 +441,7 @@ impl DownloadArgs {
             Target::Overlay => self.overlay = path(),
             Target::Chdir => return Err("-C flag must be first flag on command line".into()),
             Target::Jobs => self.jobs = Some(parse_jobs(v)?),
+            Target::Mod => self.mod_mode = Some(String::from_utf8_lossy(v).into_owned()),
             _ => {}
         }
         Ok(())

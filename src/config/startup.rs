@@ -83,7 +83,7 @@ pub fn load(env: &Env, argv: &[OsString]) -> Result<Startup, StartupError> {
     };
     let config = Config::resolve(env)?;
     let goflags = config.goflags()?;
-    let args = DownloadArgs::parse(&inv.args, &goflags)?;
+    let args = DownloadArgs::parse_as(inv.shape == CommandShape::List, &inv.args, &goflags)?;
     config.check_modules_enabled()?;
     Ok(Startup {
         config,

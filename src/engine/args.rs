@@ -5,22 +5,26 @@
 //! relative path, a version starting with `-` or `/`, patterns and bare paths outside
 //! a module). Then each argument is one of:
 //! * `path@query` resolved by one Stat: a complete version or a revision (Go's
-//!   `canStat` and `errRevQuery` queries) — implemented;
-//! * `path@query` choosing among versions (`latest`, `upgrade`, `patch`, `v1.2`,
-//!   `<v1.3.0`, …) — needs the version list and retraction checks: a per-argument
-//!   error until module-graph support arrives;
+//!   `canStat` and `errRevQuery` queries), never filtered by exclusions or
+//!   retractions;
+//! * `path@query` choosing among versions (`latest`, `v1.2`, `<v1.3.0`, …) outside a
+//!   module (`upgrade`/`patch` are fatal there: they need a current version); inside
+//!   a module these need the build list (the current version, exclusions): a
+//!   per-argument error until module-graph support arrives;
 //! * `all`, `…` patterns and bare paths inside a module — need the module graph: not
 //!   supported yet (a fatal error, since Go expands them into several records);
 //! * the main module (`<main>`, `<main>@upgrade`, `<main>@patch`): nothing to download.
 
 use super::error::Fatal;
-use crate::gover;
 
 /// What to do with one argument.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Arg {
     /// Resolve `query` for `path` with a Stat (`Query` = the query itself).
     Stat { path: String, query: String },
+    /// Resolve `query` for `path` by choosing among its versions (Go's
+    /// `CheckAllowed` applies; no current version: outside a module).
+    Query { path: String, query: String },
     /// A query form not implemented yet: the record carries this error.
     Unsupported { path: String, query: String },
     /// Resolves to the main module: no record.
@@ -29,6 +33,37 @@ pub enum Arg {
 
 /// The main module's path, if the run is inside a module.
 pub fn classify(args: &[String], main_module: Option<&str>) -> Result<Vec<Arg>, Fatal> {
+    check_fatal(args, main_module)?;
+    let mut out = Vec::with_capacity(args.len());
+    for arg in args {
+        let Some((path, query)) = parse_path_version(arg)? else {
+            if Some(arg.as_str()) == main_module {
+                out.push(Arg::MainModule);
+                continue;
+            }
+            return Err(Fatal::new(format!(
+                "gomodfetch: {} needs the module graph, which is not supported yet (use path@version arguments)",
+                crate::gostr::quote(arg)
+            )));
+        };
+        if Some(path) == main_module && (query == "upgrade" || query == "patch") {
+            out.push(Arg::MainModule);
+            continue;
+        }
+        let (path, query) = (path.to_string(), query.to_string());
+        out.push(if is_stat_query(&path, &query) {
+            Arg::Stat { path, query }
+        } else if main_module.is_some() {
+            Arg::Unsupported { path, query }
+        } else {
+            Arg::Query { path, query }
+        });
+    }
+    Ok(out)
+}
+
+/// Go's first loop over the arguments: the fatal errors, in argument order.
+pub fn check_fatal(args: &[String], main_module: Option<&str>) -> Result<(), Fatal> {
     let in_module = main_module.is_some();
     let no_main =
         "go.mod file not found in current directory or any parent directory; see 'go help modules'";
@@ -72,30 +107,7 @@ pub fn classify(args: &[String], main_module: Option<&str>) -> Result<Vec<Arg>, 
             }
         }
     }
-    let mut out = Vec::with_capacity(args.len());
-    for arg in args {
-        let Some((path, query)) = parse_path_version(arg)? else {
-            if Some(arg.as_str()) == main_module {
-                out.push(Arg::MainModule);
-                continue;
-            }
-            return Err(Fatal::new(format!(
-                "gomodfetch: {} needs the module graph, which is not supported yet (use path@version arguments)",
-                crate::gostr::quote(arg)
-            )));
-        };
-        if Some(path) == main_module && (query == "upgrade" || query == "patch") {
-            out.push(Arg::MainModule);
-            continue;
-        }
-        let (path, query) = (path.to_string(), query.to_string());
-        out.push(if is_stat_query(&path, &query) {
-            Arg::Stat { path, query }
-        } else {
-            Arg::Unsupported { path, query }
-        });
-    }
-    Ok(out)
+    Ok(())
 }
 
 /// The per-argument error of [`Arg::Unsupported`].
@@ -125,14 +137,9 @@ fn is_relative_path(p: &str) -> bool {
     p.starts_with("./") || p.starts_with("../") || p == "." || p == ".."
 }
 
-/// Whether `newQueryMatcher` resolves `query` by a Stat: a complete (non-prefix)
-/// version (`canStat`) or anything that is not a version query at all
-/// (`errRevQuery`).
-fn is_stat_query(path: &str, query: &str) -> bool {
-    if matches!(query, "latest" | "upgrade" | "patch") || query.starts_with(['<', '>']) {
-        return false;
-    }
-    !(gover::mod_is_valid(path, query) && gover::mod_is_prefix(path, query))
+/// Whether `newQueryMatcher` resolves `query` by a Stat (Go's `IsRevisionQuery`).
+pub(super) fn is_stat_query(path: &str, query: &str) -> bool {
+    crate::query::is_revision_query(path, query)
 }
 
 #[cfg(test)]
@@ -191,6 +198,9 @@ mod tests {
         .unwrap();
         let kinds: Vec<bool> = got.iter().map(|a| matches!(a, Arg::Stat { .. })).collect();
         assert_eq!(kinds, [true, true, false, false, false, true]);
+        assert!(matches!(got[2], Arg::Query { .. }));
+        let inside = classify(&args(&["a.b/c@latest"]), Some("m.x/main")).unwrap();
+        assert!(matches!(inside[0], Arg::Unsupported { .. }));
     }
 
     #[test]

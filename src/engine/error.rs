@@ -77,6 +77,10 @@ pub enum Error {
         version: String,
         source: Shared,
     },
+    /// A version query failed for a reason of its own (Go's `modload.Query` errors:
+    /// no matching versions, an invalid range, a disallowed version…).
+    #[error("{0}")]
+    VersionQuery(crate::query::Error),
     /// The error of work another task did (a once-map result).
     #[error("{0}")]
     Shared(Shared),
@@ -117,6 +121,7 @@ impl Error {
         match self {
             Error::Proxy(e) => e.has_module_context(),
             Error::Sumdb { .. } | Error::Query { .. } => true,
+            Error::VersionQuery(e) => e.has_module_context(),
             Error::Shared(e) => e.has_module_context(),
             _ => false,
         }

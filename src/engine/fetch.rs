@@ -36,6 +36,8 @@ pub struct Fetcher {
     mods: OnceMap<ModuleVersion, Result<Arc<Vec<u8>>, Shared>>,
     pub(super) zips: OnceMap<ModuleVersion, Result<ZipDone, Shared>>,
     pub(super) dirs: OnceMap<ModuleVersion, Result<PathBuf, Shared>>,
+    /// Version lists, `Latest` answers and retractions ([`super::query`]).
+    pub(super) query_cache: super::query::QueryCache,
     /// Directories created for trees whose zip then failed (see
     /// [`Fetcher::remove_unused_dirs`]).
     pub(super) unused_dirs: std::sync::Mutex<Vec<PathBuf>>,
@@ -72,6 +74,7 @@ impl Fetcher {
             mods: OnceMap::new(),
             zips: OnceMap::new(),
             dirs: OnceMap::new(),
+            query_cache: Default::default(),
             unused_dirs: std::sync::Mutex::new(Vec::new()),
         }
     }
@@ -115,7 +118,7 @@ impl Fetcher {
         self.proxies().map(drop)
     }
 
-    fn proxies(&self) -> Result<&Proxies, Error> {
+    pub(super) fn proxies(&self) -> Result<&Proxies, Error> {
         self.proxies.as_ref().map_err(|e| Error::GoProxy(e.clone()))
     }
 
@@ -131,26 +134,6 @@ impl Fetcher {
             me.sums.check(&key, &h, &|w| reporter.message(w))
         })
         .await?
-    }
-
-    /// `modload.Query` for a revision or a complete version (`queryProxy`'s `canStat`
-    /// and `errRevQuery` cases): Stat of the query, then, if that fails and the
-    /// canonical form differs, Stat of the canonical form (keeping the first error
-    /// unless the second is not "not found").
-    pub async fn query(self: &Arc<Self>, path: &str, query: &str) -> Result<RevInfo, Shared> {
-        let first = match self.stat(path, query).await {
-            Ok(info) => return Ok(info),
-            Err(e) => e,
-        };
-        let canonical = crate::module::canonical_version(query);
-        if !canonical.is_empty() && canonical != query {
-            match self.stat(path, &canonical).await {
-                Ok(info) => return Ok(info),
-                Err(e) if !is_not_found(&e) => return Err(e),
-                Err(_) => {}
-            }
-        }
-        Err(first)
     }
 
     /// Go's `cachingRepo.Stat` behind `TryProxies`: the cached `.info` if present
@@ -191,6 +174,22 @@ impl Fetcher {
         }
         self.write_info(path, &info).await;
         Ok(info)
+    }
+
+    /// What Go's `cachingRepo.Latest` does with its answer: the Stat cache learns it
+    /// (unless it knows the version already) and the `.info` is written unless the
+    /// cache has one.
+    pub(super) async fn remember_stat(&self, path: &str, info: &RevInfo) {
+        let seeded = info.clone();
+        let _ = self
+            .stats
+            .get_or_run(&(path.to_string(), info.version.clone()), || async move {
+                Ok(seeded)
+            })
+            .await;
+        if matches!(self.stat_from_disk(path, &info.version).await, Ok(None)) {
+            self.write_info(path, info).await;
+        }
     }
 
     /// `readDiskStat`: a miss is `Ok(None)`.
@@ -325,7 +324,7 @@ impl Fetcher {
 }
 
 /// Go's `errors.Is(err, fs.ErrNotExist)` for a shared error.
-fn is_not_found(e: &Error) -> bool {
+pub(super) fn is_not_found(e: &Error) -> bool {
     match e {
         Error::Proxy(p) => p.is_not_found(),
         _ => false,

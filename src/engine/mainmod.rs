@@ -13,7 +13,6 @@ use super::toolchain::too_new;
 use crate::config::{Config, DownloadArgs, GoWork};
 use crate::gover;
 use crate::modfile;
-use crate::module::ModuleVersion;
 use std::path::{Path, PathBuf};
 
 /// What the run knows of the main module.
@@ -21,11 +20,16 @@ use std::path::{Path, PathBuf};
 pub struct MainModule {
     /// The `module` path.
     pub path: String,
+    /// The module root: the directory of go.mod (also with `-modfile`).
+    pub dir: PathBuf,
+    /// The go.mod file read and written (`-modfile` or `<dir>/go.mod`).
+    pub go_mod: PathBuf,
     /// The go.sum file verified against and written.
     pub go_sum: PathBuf,
-    /// Requirements of go.mod after replacement: the keys whose sums go.sum keeps
-    /// when the module graph is not loaded.
-    pub roots: Vec<ModuleVersion>,
+    /// go.mod as read (strictly).
+    pub file: modfile::File,
+    /// go.mod's bytes as read (Go rewrites it only if they did not change since).
+    pub data: Vec<u8>,
 }
 
 /// Finds and reads the main module for a run in `work_dir`. `warn` gets Go's start-up
@@ -75,21 +79,19 @@ pub fn load(
     let go_mod = modfile_flag.unwrap_or_else(|| root.join("go.mod"));
     // Go: strings.TrimSuffix(go.mod path, ".mod") + ".sum"; the name ends in `.mod`.
     let go_sum = go_mod.with_extension("sum");
-    let file = read_go_mod(config, work_dir, &go_mod)?;
+    let (file, data) = read_go_mod(config, work_dir, &go_mod)?;
     let path = file
         .module
         .as_ref()
         .map(|m| m.path.clone())
         .unwrap_or_default();
-    let roots = file
-        .require
-        .iter()
-        .map(|r| replacement(&file, &r.module))
-        .collect();
     Ok(Some(MainModule {
         path,
+        dir: root,
+        go_mod,
         go_sum,
-        roots,
+        file,
+        data,
     }))
 }
 
@@ -146,7 +148,11 @@ fn same_dir(a: &Path, b: &Path) -> bool {
 }
 
 /// Go's `ReadModFile` for the main module, with its start-up errors.
-fn read_go_mod(config: &Config, work_dir: &Path, go_mod: &Path) -> Result<modfile::File, Fatal> {
+fn read_go_mod(
+    config: &Config,
+    work_dir: &Path,
+    go_mod: &Path,
+) -> Result<(modfile::File, Vec<u8>), Fatal> {
     let short = short_path(work_dir, go_mod);
     let data =
         std::fs::read(go_mod).map_err(|e| Fatal::go(crate::modzip::os_err("open", go_mod, e)))?;
@@ -172,7 +178,7 @@ fn read_go_mod(config: &Config, work_dir: &Path, go_mod: &Path) -> Result<modfil
             "error reading {short}: invalid module path: {}",
             crate::gostr::quote(&m.path)
         ))),
-        Some(_) => Ok(file),
+        Some(_) => Ok((file, data)),
     }
 }
 
@@ -181,20 +187,6 @@ fn too_new_go(config: &Config, f: &modfile::File, short: &str) -> Option<Fatal> 
     let go = f.go.as_ref()?;
     (gover::compare(&go.version, config.go_version()).is_gt())
         .then(|| Fatal::go(too_new(config, short, &go.version)))
-}
-
-/// Go's `Replacement`: a replacement of exactly `m`, else of any version of its path;
-/// `m` itself when there is none.
-fn replacement(f: &modfile::File, m: &ModuleVersion) -> ModuleVersion {
-    f.replace
-        .iter()
-        .find(|r| r.old.path == m.path && r.old.version == m.version)
-        .or_else(|| {
-            f.replace
-                .iter()
-                .find(|r| r.old.path == m.path && r.old.version.is_empty())
-        })
-        .map_or_else(|| m.clone(), |r| r.new.clone())
 }
 
 /// Go's `base.ShortPath`: `path` relative to the working directory when that is

@@ -31,17 +31,23 @@
 //! The engine itself never prints.
 //!
 //! # Not yet (later issues)
-//! The checksum database (runs as with `GOSUMDB=off`, said under `-x`), version
-//! queries that need version lists (`@latest`, `@v1.2`, ranges), the module graph (no
-//! arguments, `all`, patterns, bare paths), workspaces, `-reuse`, go.mod rewriting.
+//! The checksum database (runs as with `GOSUMDB=off`, said under `-x`), the module
+//! graph (no arguments, `all`, patterns, bare paths, and version queries inside a
+//! module), workspaces, `-reuse`, go.mod rewriting. Version queries outside a module
+//! are `Fetcher::query_module`'s (in `query`).
 
 mod args;
 pub mod bridge;
+mod commit;
 mod concurrency;
 mod error;
 mod fetch;
+mod graph;
+mod list;
+mod listing;
 mod mainmod;
 pub mod once;
+mod query;
 mod record;
 mod report;
 mod run;
@@ -51,6 +57,9 @@ mod zip;
 
 pub use concurrency::{Concurrency, DEFAULT_JOBS, blocking_threads};
 pub use error::{Error, Fatal, SumdbOff};
+pub use list::{ListOutcome, list};
+pub use listing::ModInfo;
+pub use query::{Allow, modinfo_error};
 pub use record::Record;
 pub use report::{Reporter, Silent};
 pub use run::{NothingToDo, Options, Outcome, run};

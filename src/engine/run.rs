@@ -11,19 +11,22 @@
 //! 4. records in argument order, then go.sum (inside a module) with the sums Go keeps.
 
 use super::args::{self, Arg};
+use super::commit::commit;
 use super::concurrency::Concurrency;
 use super::error::{Error, Fatal, Shared};
 use super::fetch::{Fetcher, blocking};
+use super::graph::Loader;
+use super::listing::Resolver;
 use super::mainmod::{self, MainModule};
 use super::record::Record;
 use super::report::Reporter;
 use super::sums::Sums;
 use crate::config::{Config, DownloadArgs};
 use crate::http::{Client, ClientConfig, RetryPolicy, Trace};
+use crate::modload::Replacer;
 use crate::module::ModuleVersion;
 use crate::proxy::Proxies;
 use crate::store::{Store, StoreOptions};
-use std::collections::HashSet;
 use std::sync::Arc;
 use tokio::task::JoinSet;
 
@@ -97,56 +100,99 @@ pub async fn run(
             }
         }
     }
-    if args.modules.is_empty() {
-        return match &main {
-            Some(m) if m.roots.is_empty() => Ok(Outcome {
-                nothing_to_do: Some(NothingToDo::NoDependencies),
-                ..Outcome::default()
-            }),
-            Some(_) => Err(Fatal::new(
-                "gomodfetch: downloading the requirements of the main module (no arguments) needs the module graph, which is not supported yet; name the modules as path@version",
-            )),
-            None => Ok(Outcome {
-                nothing_to_do: Some(NothingToDo::NoModulesSpecified),
-                ..Outcome::default()
-            }),
-        };
-    }
-    if args.reuse.is_some() {
-        return Err(match main {
-            Some(_) => Fatal::new("go mod download -reuse cannot be used inside a module"),
-            None => Fatal::new("gomodfetch: -reuse is not supported yet"),
-        });
-    }
     if args.overlay.is_some() {
         return Err(Fatal::new("gomodfetch: -overlay is not supported yet"));
     }
-    let classified = args::classify(&args.modules, main.as_ref().map(|m| m.path.as_str()))?;
-    let fetcher = Arc::new(build_fetcher(config, args, main.as_ref(), &options)?);
-    if let Some(trace) = &options.trace
-        && config.gosumdb() != "off"
-    {
-        trace.line(&format!(
-            "# checksum database {} not consulted: not supported yet by gomodfetch; verifying against go.sum only (as with GOSUMDB=off)",
-            config.gosumdb()
+    let Some(main) = main else {
+        return run_outside(config, args, options).await;
+    };
+    if !args.modules.is_empty() {
+        // Go's fatal argument checks come before any graph work.
+        args::check_fatal(&args.modules, Some(&main.path))?;
+    }
+    let fetcher = Arc::new(build_fetcher(config, args, Some(&main), &options)?);
+    trace_sumdb(config, &options);
+    let replacer = Replacer::new(&main.path, &main.file).map_err(Fatal::go)?;
+    let loader = Arc::new(
+        Loader::new(Arc::clone(&fetcher), main, replacer, work_dir, false)
+            .with_trace(options.trace.clone()),
+    );
+    let (rs, file) = loader
+        .load_requirements(true, config.go_version(), &warn)
+        .await?;
+    loader.set_main_go_version(&rs);
+    let mut resolver = Resolver {
+        loader: Arc::clone(&loader),
+        rs,
+        mg: None,
+        graph_error: None,
+    };
+    let explicit = !args.modules.is_empty();
+    let mut modules = args.modules.clone();
+    if !explicit {
+        let pruned = file.go.as_ref().is_some_and(|g| {
+            crate::gover::compare(&g.version, crate::modload::PRUNING_VERSION).is_ge()
+        });
+        if pruned {
+            resolver.expand().await?;
+            if let Some(e) = &resolver.graph_error {
+                return Err(Fatal::go(e));
+            }
+            modules = file.require.iter().map(|r| r.module.path.clone()).collect();
+        } else if !file.require.is_empty() {
+            modules = vec!["all".to_string()];
+        }
+    }
+    if modules.is_empty() {
+        return Ok(Outcome {
+            nothing_to_do: Some(NothingToDo::NoDependencies),
+            ..Outcome::default()
+        });
+    }
+    if args.reuse.is_some() {
+        return Err(Fatal::new(
+            "go mod download -reuse cannot be used inside a module",
         ));
     }
-
-    let records = resolve(&fetcher, classified).await?;
+    if resolver.mg.is_none() && resolver.needs_full_graph(&modules) {
+        resolver.expand().await?;
+    }
+    let infos = resolver.list(&modules, &warn).await?;
+    if !explicit
+        && let Err(e) = commit(&loader, &resolver.rs, resolver.mg.as_ref(), &file, true).await
+    {
+        return Err(Fatal::go(e));
+    }
+    let records: Vec<Record> = infos
+        .into_iter()
+        .map(|info| match info.replace {
+            Some(r) => *r,
+            None => info,
+        })
+        .filter(|info| !(info.version.is_empty() && info.error.is_empty()))
+        .map(|info| Record {
+            path: info.path,
+            version: info.version,
+            query: info.query,
+            error: info.error,
+            origin: info.origin,
+            ..Record::default()
+        })
+        .collect();
     reporter.start(records.iter().filter(|r| !r.failed()).count());
     let records = download_all(&fetcher, records).await;
-    // Also after a fatal failure: a zip rejected by go.sum (SECURITY ERROR) must leave
-    // no directories behind, as with go, which creates them only after verification.
     fetcher.remove_unused_dirs().await;
     let records = records?;
-
     let mut late_errors = Vec::new();
     let failed = records.iter().any(Record::failed);
-    // Without -json, Go exits after printing the errors (`ExitIfErrors`), before
-    // writing go.sum.
-    if let Some(main) = &main
+    if explicit
         && (args.json || !failed)
-        && let Err(e) = write_go_sum(&fetcher, main).await
+        && let Err(e) = commit(&loader, &resolver.rs, resolver.mg.as_ref(), &file, true).await
+    {
+        late_errors.push(e);
+    }
+    if (args.json || !failed)
+        && let Some(e) = resolver.graph_error.clone()
     {
         late_errors.push(e);
     }
@@ -157,7 +203,52 @@ pub async fn run(
     })
 }
 
-fn build_fetcher(
+/// `go mod download` outside any module: explicit `path@version` arguments only.
+async fn run_outside(
+    config: &Config,
+    args: &DownloadArgs,
+    options: Options,
+) -> Result<Outcome, Fatal> {
+    let reporter = Arc::clone(&options.reporter);
+    if args.modules.is_empty() {
+        return Ok(Outcome {
+            nothing_to_do: Some(NothingToDo::NoModulesSpecified),
+            ..Outcome::default()
+        });
+    }
+    if args.reuse.is_some() {
+        return Err(Fatal::new("gomodfetch: -reuse is not supported yet"));
+    }
+    let classified = args::classify(&args.modules, None)?;
+    let fetcher = Arc::new(build_fetcher(config, args, None, &options)?);
+    trace_sumdb(config, &options);
+    let records = resolve(&fetcher, classified).await?;
+    reporter.start(records.iter().filter(|r| !r.failed()).count());
+    let records = download_all(&fetcher, records).await;
+    // Also after a fatal failure: a zip rejected by go.sum (SECURITY ERROR) must leave
+    // no directories behind, as with go, which creates them only after verification.
+    fetcher.remove_unused_dirs().await;
+    let records = records?;
+    Ok(Outcome {
+        records,
+        late_errors: Vec::new(),
+        nothing_to_do: None,
+    })
+}
+
+/// Under `-x`: the checksum database is not consulted yet.
+fn trace_sumdb(config: &Config, options: &Options) {
+    if let Some(trace) = &options.trace
+        && config.gosumdb() != "off"
+    {
+        trace.line(&format!(
+            "# checksum database {} not consulted: not supported yet by gomodfetch; verifying against go.sum only (as with GOSUMDB=off)",
+            config.gosumdb()
+        ));
+    }
+}
+
+pub(super) fn build_fetcher(
     config: &Config,
     args: &DownloadArgs,
     main: Option<&MainModule>,
@@ -264,9 +355,9 @@ async fn resolve_one(f: &Arc<Fetcher>, arg: Arg) -> Result<Option<Record>, Fatal
                 ..Record::default()
             }));
         }
-        Arg::Stat { path, query } => (path, query),
+        Arg::Stat { path, query } | Arg::Query { path, query } => (path, query),
     };
-    let info = match query_stat(f, &path, &query).await {
+    let info = match query_module(f, &path, &query).await {
         Ok(info) => info,
         Err(e) => {
             if let Some(fatal) = e.fatal() {
@@ -302,35 +393,36 @@ async fn resolve_one(f: &Arc<Fetcher>, arg: Arg) -> Result<Option<Record>, Fatal
     }))
 }
 
-/// `queryProxy`'s checks before the Stat: the module path must be valid (Go's
-/// `lookupRepo`), except for the `go` and `toolchain` pseudo-modules.
-async fn query_stat(
+/// Go's `Query` as `listModules` calls it outside a module: no current version;
+/// revision queries allow every version, the others check retractions.
+async fn query_module(
     f: &Arc<Fetcher>,
     path: &str,
     query: &str,
 ) -> Result<crate::revinfo::RevInfo, Shared> {
-    if let Err(e) = f.proxies_ready() {
-        return Err(e.shared());
-    }
-    if !crate::gover::is_toolchain(path)
-        && let Err(e) = crate::module::check_path(path)
-    {
-        return Err(Error::Module(e).shared());
-    }
-    f.query(path, query).await
+    let allow = if crate::query::is_revision_query(path, query) {
+        super::Allow::All
+    } else {
+        super::Allow::Checked {
+            excluded: &|_, _| false,
+        }
+    };
+    f.query_module(path, query, "", allow).await
 }
 
-/// Go's `modinfoError`: wraps an error that carries no module context.
-fn query_error(path: &str, query: &str, e: Shared) -> Error {
-    if e.has_module_context() {
-        Error::Shared(e)
-    } else {
-        Error::Query {
-            path: path.to_string(),
-            version: query.to_string(),
-            source: e,
-        }
-    }
+/// Go's `Query` for a revision or a complete version (never filtered: Go's
+/// `listModules` passes no `allowed` for them).
+pub(super) async fn query_stat(
+    f: &Arc<Fetcher>,
+    path: &str,
+    query: &str,
+) -> Result<crate::revinfo::RevInfo, Shared> {
+    f.query_module(path, query, "", super::Allow::All).await
+}
+
+/// Go's `modinfoError`.
+pub(super) fn query_error(path: &str, query: &str, e: Shared) -> Error {
+    super::modinfo_error(path, query, e)
 }
 
 /// Downloads every resolved record at once; fatal failures end the run.
@@ -381,29 +473,4 @@ fn collect(
     let (i, rec) = done.map_err(|e| Fatal::new(format!("gomodfetch: internal error: {e}")))?;
     out[i] = Some(rec?);
     Ok(())
-}
-
-/// Go's `WriteGoSum` with `keepSums` for a run whose module graph was not loaded: the
-/// zip and go.mod keys of the root requirements (after replacement).
-async fn write_go_sum(fetcher: &Arc<Fetcher>, main: &MainModule) -> Result<(), String> {
-    let Ok(store) = fetcher.store() else {
-        return Ok(());
-    };
-    let store = store.clone();
-    let mut keep: HashSet<ModuleVersion> = HashSet::new();
-    for r in &main.roots {
-        keep.insert(r.clone());
-        keep.insert(ModuleVersion::new(
-            r.path.clone(),
-            format!("{}/go.mod", r.version),
-        ));
-    }
-    let f = Arc::clone(fetcher);
-    blocking(move || {
-        let reporter = Arc::clone(&f.reporter);
-        f.sums
-            .write(&store, &|m| keep.contains(m), &|w| reporter.message(w))
-    })
-    .await
-    .map_err(|e| e.to_string())?
 }

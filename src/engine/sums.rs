@@ -129,6 +129,13 @@ impl Sums {
         Ok(())
     }
 
+    /// Go's `RecordedSum` (and, as `is_some`, `HaveSum`): a hash of `key` that go.sum
+    /// held before this run. Blocking (may read go.sum); `None` outside a module.
+    pub fn recorded(&self, key: &ModuleVersion) -> Result<Option<String>, Error> {
+        let mut st = self.lock();
+        Ok(self.init(&mut st)?.and_then(|state| state.recorded(key)))
+    }
+
     /// Go's `WriteGoSum` after a run with explicit arguments: when a hash added this
     /// run belongs to a key `keep` keeps, go.sum is rewritten under its lock (blocking).
     /// Errors read `updating go.sum: …`.

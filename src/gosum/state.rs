@@ -144,6 +144,25 @@ impl SumState {
         Ok(warning)
     }
 
+    /// Go's `RecordedSum`: the first `h1:` hash of `m` that a sum file held before this
+    /// run (hashes added by this run do not count), workspace files first.
+    pub fn recorded(&self, m: &ModuleVersion) -> Option<String> {
+        let key = Key::of(m);
+        let files = self.workspace.iter().chain(std::iter::once(&self.main));
+        for file in files {
+            for h in file.hashes_of(&key) {
+                let dirty = self
+                    .status
+                    .get(&(key.clone(), h.into()))
+                    .is_some_and(|s| s.dirty);
+                if h.starts_with(b"h1:") && !dirty {
+                    return Some(String::from_utf8_lossy(h).into_owned());
+                }
+            }
+        }
+        None
+    }
+
     /// Whether the main sum file must be rewritten (Go's `WriteGoSum` test): some hash
     /// added this run belongs to a key that `keep` keeps. `keep` gets zip keys and
     /// `/go.mod` keys alike.

@@ -158,7 +158,7 @@ fn cmp_by_max<R: Reqs + ?Sized>(reqs: &R, path: &str, v1: &str, v2: &str) -> Ord
 }
 
 /// The version string Go uses for "no version".
-const NONE: &str = "none";
+pub const NONE: &str = "none";
 
 #[cfg(test)]
 mod tests;

@@ -203,6 +203,13 @@ impl ProxyRepo {
     /// `@latest`; when the proxy has no such endpoint (404/410), the newest version of
     /// the list by time ([`latest_from_list`]), stat'ed.
     pub async fn latest(&self) -> Result<RevInfo, ProxyError> {
+        self.latest_listed(None).await
+    }
+
+    /// [`ProxyRepo::latest`], whose fallback reads `listed` when given: the lines of
+    /// an `@v/list` this repository answered earlier (Go's `proxyRepo` keeps the
+    /// first list it reads for that fallback instead of asking again).
+    pub async fn latest_listed(&self, listed: Option<&[String]>) -> Result<RevInfo, ProxyError> {
         match self.get_bytes("@latest", self.limits.info_bytes).await {
             Ok(data) => RevInfo::from_proxy_json(&data).map_err(|err| {
                 self.err(
@@ -215,8 +222,15 @@ impl ProxyRepo {
             }),
             Err(e) if !e.is_not_found() => Err(self.err("", Failure::Http(e))),
             Err(_) => {
-                let list = self.list("").await?;
-                match latest_from_list(&list.lines) {
+                let fetched;
+                let lines = match listed {
+                    Some(lines) => lines,
+                    None => {
+                        fetched = self.list("").await?;
+                        &fetched.lines[..]
+                    }
+                };
+                match latest_from_list(lines) {
                     Some(v) => self.stat(&v).await,
                     None => Err(self.err("", Failure::NoCommits)),
                 }

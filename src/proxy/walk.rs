@@ -96,6 +96,17 @@ impl Proxies {
             .await
     }
 
+    /// [`Proxies::latest`] whose list fallback reads `listed` (see
+    /// [`ProxyRepo::latest_listed`]).
+    pub async fn latest_listed(
+        &self,
+        path: &str,
+        listed: Option<&[String]>,
+    ) -> Result<RevInfo, ProxyError> {
+        self.try_proxies(path, |r| async move { r.latest_listed(listed).await })
+            .await
+    }
+
     /// `.info` through the list.
     pub async fn stat(&self, path: &str, rev: &str) -> Result<RevInfo, ProxyError> {
         self.try_proxies(path, |r| async move { r.stat(rev).await })

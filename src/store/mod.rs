@@ -305,6 +305,29 @@ impl Store {
         F: FnOnce(&[u8]) -> Result<Vec<u8>, E>,
         E: Into<Box<dyn std::error::Error + Send + Sync>>,
     {
+        self.transform_side_locked(go_sum, merge)
+            .map_err(|e| Error::UpdateGoSum {
+                path: go_sum.to_path_buf(),
+                source: Box::new(e),
+            })
+    }
+
+    /// `commitRequirements`' go.mod write: the side lock (best effort), then
+    /// `lockedfile.Transform` of `go_mod` with `edit`. Errors are the lock's or
+    /// `edit`'s; the caller words them (`updating go.mod: …`).
+    pub fn update_go_mod<F, E>(&self, go_mod: &Path, edit: F) -> Result<(), Error>
+    where
+        F: FnOnce(&[u8]) -> Result<Vec<u8>, E>,
+        E: Into<Box<dyn std::error::Error + Send + Sync>>,
+    {
+        self.transform_side_locked(go_mod, edit)
+    }
+
+    fn transform_side_locked<F, E>(&self, file: &Path, f: F) -> Result<(), Error>
+    where
+        F: FnOnce(&[u8]) -> Result<Vec<u8>, E>,
+        E: Into<Box<dyn std::error::Error + Send + Sync>>,
+    {
         let _side = match lock::side_lock(&self.root, &self.locker) {
             Ok(guard) => Some(guard),
             Err(e) => {
@@ -312,12 +335,7 @@ impl Store {
                 None
             }
         };
-        self.locker
-            .transform(go_sum, merge)
-            .map_err(|e| Error::UpdateGoSum {
-                path: go_sum.to_path_buf(),
-                source: Box::new(e),
-            })
+        self.locker.transform(file, f)
     }
 }
 

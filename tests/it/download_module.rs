@@ -147,6 +147,36 @@ fn inside_a_main_module() {
             args: mixed,
             rejected: None,
         },
+        InModule {
+            name: "no arguments (the main go.mod's requirements)",
+            gosum: Some(GOOD_SUM),
+            args: &[],
+            rejected: None,
+        },
+        InModule {
+            name: "no arguments, no go.sum",
+            gosum: None,
+            args: &[],
+            rejected: None,
+        },
+        InModule {
+            name: "all",
+            gosum: Some(GOOD_SUM),
+            args: &["all"],
+            rejected: None,
+        },
+        InModule {
+            name: "bare paths and patterns",
+            gosum: None,
+            args: &[
+                "rsc.io/quote",
+                "rsc.io/...",
+                "golang.org/x/...",
+                "example.com/nothere/...",
+                "rsc.io/fortune",
+            ],
+            rejected: None,
+        },
     ];
     let mut t = Tally::new("download_module/inside a main module");
     for case in &cases {
@@ -265,60 +295,4 @@ fn go_left_dirs_writable(c: &Change) -> bool {
 
 fn read_opt(p: &Path) -> Option<String> {
     std::fs::read_to_string(p).ok()
-}
-
-/// Forms that need the module graph: our fatal "not supported yet" text, exit 1, and
-/// nothing downloaded, go.sum and go.mod untouched.
-#[test]
-fn graph_forms_are_documented_divergences() {
-    let (Some((dir, _)), Some(go)) = (support::served_fixtures(TEST), support::go(TEST)) else {
-        return;
-    };
-    let proxy = fixture_proxy(&dir, false);
-    let cases: &[(&[&str], &str)] = &[
-        (
-            &[],
-            "downloading the requirements of the main module (no arguments) needs the module graph, which is not supported yet",
-        ),
-        (
-            &["-json"],
-            "(no arguments) needs the module graph, which is not supported yet",
-        ),
-        (
-            &["rsc.io/quote"],
-            "gomodfetch: \"rsc.io/quote\" needs the module graph, which is not supported yet (use path@version arguments)",
-        ),
-        (
-            &["-json", "all"],
-            "gomodfetch: \"all\" needs the module graph, which is not supported yet",
-        ),
-    ];
-    let mut t = Tally::new("download_module/documented divergences");
-    for (args, want) in cases {
-        let (gsb, osb) = (sandbox_for(&proxy), sandbox_for(&proxy));
-        let gm = gsb
-            .main_module(MAIN_GO_MOD, Some(GOOD_SUM))
-            .expect("main module");
-        let om = osb
-            .main_module(MAIN_GO_MOD, Some(GOOD_SUM))
-            .expect("main module");
-        let g = run_go(&go, &gsb, &gm, &argv(false, args, &[]));
-        let o = run_ours(&osb, &om, &argv(true, args, &[]));
-        t.check(format!("{args:?}"), || {
-            if !o.stderr_text().contains(want) || o.code() != Some(1) || !o.stdout.is_empty() {
-                return Err(format!("want exit 1 and {want:?}, got {o}"));
-            }
-            for (f, text) in [("go.sum", GOOD_SUM), ("go.mod", MAIN_GO_MOD)] {
-                if read_opt(&om.join(f)).as_deref() != Some(text) {
-                    return Err(format!("our {f} changed"));
-                }
-            }
-            if osb.gomodcache().join("rsc.io").exists() {
-                return Err("we downloaded something".into());
-            }
-            eprintln!("{TEST}: divergence {args:?}: go exits {:?}", g.code());
-            Ok(())
-        });
-    }
-    t.finish();
 }

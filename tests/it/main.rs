@@ -16,6 +16,7 @@ mod download_diff;
 mod download_faults;
 mod download_interop;
 mod download_module;
+mod download_query;
 mod go_harness;
 mod go_through_testproxy;
 mod gosum_tests;

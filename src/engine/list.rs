@@ -1,0 +1,94 @@
+//! `go list -m [-json] [-e] [-mod=mode] [args]` (Go's `runList` for modules and
+//! `modload.ListModules`): the module records of the build list, resolved exactly
+//! as `go mod download` resolves its arguments.
+
+use super::args;
+use super::commit::commit;
+use super::error::Fatal;
+use super::graph::Loader;
+use super::listing::{ModInfo, Resolver};
+use super::mainmod;
+use super::run::{Options, build_fetcher};
+use crate::config::{Config, DownloadArgs};
+use crate::modload::Replacer;
+use std::path::Path;
+use std::sync::Arc;
+
+/// What `go list -m` prints: the records, unless errors (without `-e`) replace them.
+#[derive(Debug, Clone, Default)]
+pub struct ListOutcome {
+    pub records: Vec<ModInfo>,
+    /// Errors printed as `go: <error>` (exit status 1); when not empty without `-e`,
+    /// no record is printed.
+    pub errors: Vec<String>,
+}
+
+/// Runs `go list -m` for `args` in `work_dir`.
+pub async fn list(
+    config: &Config,
+    args: &DownloadArgs,
+    work_dir: &Path,
+    options: Options,
+) -> Result<ListOutcome, Fatal> {
+    if !args.list_m {
+        return Err(Fatal::new(
+            "gomodfetch: only 'list -m' (modules) is supported; package listing is go's job",
+        ));
+    }
+    let mod_mode = match args.mod_mode.as_deref() {
+        None | Some("") | Some("readonly") => false,
+        Some("mod") => true,
+        Some("vendor") => {
+            return Err(Fatal::new("gomodfetch: -mod=vendor is not supported"));
+        }
+        Some(other) => {
+            return Err(Fatal::new(format!(
+                "go: -mod={other} not supported (can be '', 'mod', 'readonly', or 'vendor')"
+            )));
+        }
+    };
+    let reporter = Arc::clone(&options.reporter);
+    let warn = |s: &str| reporter.message(s);
+    let (c2, a2, d2) = (config.clone(), args.clone(), work_dir.to_path_buf());
+    let r2 = Arc::clone(&reporter);
+    let main = super::fetch::blocking(move || mainmod::load(&c2, &a2, &d2, &|s| r2.message(s)))
+        .await
+        .map_err(|e| Fatal::new(e.to_string()))??;
+    let Some(main) = main else {
+        return Err(Fatal::new(
+            "gomodfetch: list -m outside a module is not supported yet",
+        ));
+    };
+    args::check_fatal(&args.modules, Some(&main.path))?;
+    let fetcher = Arc::new(build_fetcher(config, args, Some(&main), &options)?);
+    let replacer = Replacer::new(&main.path, &main.file).map_err(Fatal::go)?;
+    let loader = Arc::new(
+        Loader::new(fetcher, main, replacer, work_dir, !mod_mode).with_trace(options.trace.clone()),
+    );
+    let (rs, file) = loader
+        .load_requirements(mod_mode, config.go_version(), &warn)
+        .await?;
+    loader.set_main_go_version(&rs);
+    let mut resolver = Resolver {
+        loader: Arc::clone(&loader),
+        rs,
+        mg: None,
+        graph_error: None,
+    };
+    if resolver.needs_full_graph(&args.modules) {
+        resolver.expand().await?;
+    }
+    let records = resolver.list(&args.modules, &warn).await?;
+    let mut errors = Vec::new();
+    match resolver.graph_error.clone() {
+        Some(e) => errors.push(e),
+        None => {
+            if let Err(e) =
+                commit(&loader, &resolver.rs, resolver.mg.as_ref(), &file, mod_mode).await
+            {
+                errors.push(e);
+            }
+        }
+    }
+    Ok(ListOutcome { records, errors })
+}
