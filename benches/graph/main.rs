@@ -16,7 +16,7 @@ mod measure;
 #[path = "../shared/traffic.rs"]
 mod traffic;
 
-use gomodfetch::testkit::gocmd::{Go, Sandbox, remove_tree};
+use gomodfetch::testkit::gocmd::{Go, Sandbox, copy_tree, remove_tree};
 use gomodfetch::testkit::proxy::{ProxyConfig, TestProxy, parse_duration};
 use gomodfetch::testkit::universe::Universe;
 use host::{env, env_parse, machine, read_trimmed};
@@ -111,24 +111,6 @@ fn largest(corpus: &Path) -> Result<Option<(String, PathBuf, u64)>, String> {
     Ok(best)
 }
 
-/// Copies a working copy (files writable).
-fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
-    std::fs::create_dir_all(to)?;
-    for e in std::fs::read_dir(from)? {
-        let e = e?;
-        let (src, dst) = (e.path(), to.join(e.file_name()));
-        let kind = e.file_type()?;
-        if kind.is_dir() {
-            copy_tree(&src, &dst)?;
-        } else if kind.is_symlink() {
-            std::os::unix::fs::symlink(std::fs::read_link(&src)?, &dst)?;
-        } else {
-            std::fs::copy(&src, &dst)?;
-        }
-    }
-    Ok(())
-}
-
 struct Measured {
     usage: Usage,
     traffic: Traffic,
@@ -202,6 +184,9 @@ fn measured_json(m: &Measured) -> Value {
         "requests": m.traffic.requests,
         "requests_by_kind": m.traffic.by_kind,
         "connections": m.traffic.connections,
+        "connections_used": m.traffic.connections_used,
+        "body_bytes": m.traffic.body_bytes,
+        "wire_bytes": m.traffic.wire_bytes,
         "max_in_flight": m.traffic.max_in_flight,
         "not_ok": m.traffic.not_ok,
     })
@@ -231,9 +216,12 @@ fn bench() -> Result<(), String> {
         .map_err(|e| format!("starting the test proxy: {e}"))?;
     std::fs::create_dir_all(&k.dir).map_err(|e| format!("{}: {e}", k.dir.display()))?;
     let ms = k.rtt.as_millis();
+    let tmpfs = measure::is_tmpfs(&k.dir);
     println!(
         "graph: {project} ({modules} modules in `go list -m all`), test proxy at {ms} ms RTT, \
-         cold caches, {} pair(s)\n",
+         cold caches under {} ({}), {} pair(s)\n",
+        k.dir.display(),
+        if tmpfs { "tmpfs" } else { "not tmpfs" },
         k.pairs
     );
     let mut commands = vec![&LIST];
@@ -296,6 +284,7 @@ fn bench() -> Result<(), String> {
         "modules": modules,
         "rtt_ms": ms,
         "tls": true,
+        "cache_dir_tmpfs": tmpfs,
         "gomodfetch": k.gomodfetch,
         "results": results,
     });

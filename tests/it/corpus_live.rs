@@ -32,14 +32,14 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use gomodfetch::testkit::gocmd::{Go, Run, Sandbox};
+use gomodfetch::testkit::gocmd::{Go, Run, Sandbox, copy_tree};
 use gomodfetch::testkit::proxy::{ProxyConfig, TestProxy};
 use gomodfetch::testkit::tree::{Snapshot, SnapshotOptions};
 use gomodfetch::testkit::universe::Universe;
 
 use crate::download_diff::{GOMODFETCH, line_diff, same_output, same_snapshots};
 use crate::support::{self, Tally};
-use mirror::{Built, Mirror, copy_tree};
+use mirror::{Built, Mirror};
 
 const TEST: &str = "corpus_live";
 
@@ -406,9 +406,10 @@ fn corpus_against_go() {
         );
         rows.push(row);
     }
-    let text = table(&rows, ours.self_test);
-    eprintln!("\n{text}");
-    support::note("corpus_live/table", &text);
+    support::note(
+        "corpus_live/table",
+        &format!("\n{}", table(&rows, ours.self_test)),
+    );
     for (t, case) in tallies
         .into_iter()
         .zip(CASES.iter().map(Some).chain([None]))

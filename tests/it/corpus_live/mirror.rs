@@ -14,6 +14,8 @@
 //!   worked with the mirror), read by `benches/graph`.
 //! * `builder/` — the builder's sandbox (GOPATH, GOCACHE, HOME).
 //!
+//! The module trees `go` extracts into the mirror are removed after a build.
+//!
 //! For each project the builder runs, in a scratch copy of the working copy with
 //! `GOFLAGS=-modcacherw -mod=mod`: `go mod download`, `go mod download all`,
 //! `go list -m -json all` (every `.info`), `go list -m all` (the module count) and
@@ -21,7 +23,7 @@
 
 use std::path::{Path, PathBuf};
 
-use gomodfetch::testkit::gocmd::{Go, Sandbox, remove_tree};
+use gomodfetch::testkit::gocmd::{Go, Sandbox, copy_tree, remove_tree};
 use serde_json::{Value, json};
 
 /// One corpus project.
@@ -157,6 +159,9 @@ impl Mirror {
             );
             out.push(b);
         }
+        if builder.is_some() {
+            self.drop_extracted()?;
+        }
         self.write_manifest()?;
         Ok(out)
     }
@@ -188,11 +193,11 @@ impl Mirror {
             .ok_or_else(|| format!("{}: downloading the project failed: {fetched}", p.spec()))?;
         let src = self.source(p);
         remove_tree(&src).map_err(|e| format!("{}: {e}", src.display()))?;
-        copy_tree(Path::new(&dir), &src)?;
+        copy_tree(Path::new(&dir), &src).map_err(|e| e.to_string())?;
 
         let scratch = self.root.join("scratch").join(p.slug());
         remove_tree(&scratch).map_err(|e| format!("{}: {e}", scratch.display()))?;
-        copy_tree(&src, &scratch)?;
+        copy_tree(&src, &scratch).map_err(|e| e.to_string())?;
         let must = |args: &[&str]| -> Result<gomodfetch::testkit::gocmd::Run, String> {
             let r = run(&scratch, args)?;
             if r.success() {
@@ -229,6 +234,19 @@ impl Mirror {
         std::fs::write(&stamp, doc.to_string() + "\n")
             .map_err(|e| format!("{}: {e}", stamp.display()))?;
         Ok(built)
+    }
+
+    /// Removes the module trees the builder's `go` extracted (gigabytes the tests never
+    /// read: only `cache/download` is served).
+    fn drop_extracted(&self) -> Result<(), String> {
+        let cache = self.root.join("mirror");
+        for e in std::fs::read_dir(&cache).map_err(|e| format!("{}: {e}", cache.display()))? {
+            let path = e.map_err(|e| e.to_string())?.path();
+            if path.file_name().is_some_and(|n| n != "cache") {
+                remove_tree(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+            }
+        }
+        Ok(())
     }
 
     /// `manifest.json`: every project built so far (for `benches/graph`).
@@ -293,35 +311,6 @@ fn machine_env(go: &Go) -> Result<Vec<(String, String)>, String> {
         .filter(|(_, v)| !v.is_empty())
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect())
-}
-
-/// Copies the tree `from` to `to` (created), files and directories writable by the
-/// owner, symlinks as they are.
-pub fn copy_tree(from: &Path, to: &Path) -> Result<(), String> {
-    use std::os::unix::fs::PermissionsExt;
-    let err = |p: &Path, e: std::io::Error| format!("copying {}: {e}", p.display());
-    std::fs::create_dir_all(to).map_err(|e| err(to, e))?;
-    std::fs::set_permissions(to, std::fs::Permissions::from_mode(0o755)).map_err(|e| err(to, e))?;
-    for entry in std::fs::read_dir(from).map_err(|e| err(from, e))? {
-        let entry = entry.map_err(|e| err(from, e))?;
-        let (src, dst) = (entry.path(), to.join(entry.file_name()));
-        let kind = entry.file_type().map_err(|e| err(&src, e))?;
-        if kind.is_dir() {
-            copy_tree(&src, &dst)?;
-        } else if kind.is_symlink() {
-            let target = std::fs::read_link(&src).map_err(|e| err(&src, e))?;
-            std::os::unix::fs::symlink(target, &dst).map_err(|e| err(&dst, e))?;
-        } else {
-            std::fs::copy(&src, &dst).map_err(|e| err(&src, e))?;
-            let mode = std::fs::metadata(&dst)
-                .map_err(|e| err(&dst, e))?
-                .permissions()
-                .mode();
-            std::fs::set_permissions(&dst, std::fs::Permissions::from_mode(mode | 0o600))
-                .map_err(|e| err(&dst, e))?;
-        }
-    }
-    Ok(())
 }
 
 #[test]
