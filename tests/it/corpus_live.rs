@@ -410,6 +410,8 @@ fn corpus_against_go() {
         "corpus_live/table",
         &format!("\n{}", table(&rows, ours.self_test)),
     );
+    // Every table's count is printed even when an earlier one failed.
+    let mut failed = Vec::new();
     for (t, case) in tallies
         .into_iter()
         .zip(CASES.iter().map(Some).chain([None]))
@@ -422,6 +424,13 @@ fn corpus_against_go() {
         {
             continue; // no project in this run has a vendor directory
         }
-        t.finish();
+        if let Err(e) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| t.finish())) {
+            failed.push(
+                e.downcast_ref::<String>()
+                    .cloned()
+                    .unwrap_or_else(|| "a table failed".into()),
+            );
+        }
     }
+    assert!(failed.is_empty(), "{}", failed.join("\n\n"));
 }
