@@ -9,20 +9,27 @@
 //! module with the hashes the universe was built with, and be identical (paths, kinds,
 //! modes, bytes) to the tree the first `go` run left. Any failure aborts.
 
+#[path = "../shared/host.rs"]
+mod host;
+#[path = "../shared/measure.rs"]
 mod measure;
 mod report;
+#[path = "../shared/traffic.rs"]
+mod traffic;
 mod verify;
 
 use gomodfetch::testkit::gocmd::{Go, Sandbox, remove_tree};
-use gomodfetch::testkit::proxy::{CounterSnapshot, ProxyConfig, TestProxy, parse_duration};
+use gomodfetch::testkit::proxy::{ProxyConfig, TestProxy, parse_duration};
 use gomodfetch::testkit::synth::{Published, SynthConfig, SynthUniverse};
 use gomodfetch::testkit::tree::Snapshot;
 use gomodfetch::testkit::universe::Universe;
-use report::{Pair, Profile, RunResult, Traffic};
+use host::{env, env_parse, machine, read_trimmed};
+use report::{Pair, Profile, RunResult};
 use serde_json::json;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
+use traffic::traffic;
 
 /// The knobs, from the environment (see benches/README.md).
 struct Knobs {
@@ -36,20 +43,6 @@ struct Knobs {
     gomodfetch_flags: Vec<String>,
     keep: bool,
     timeout: Duration,
-}
-
-fn env(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
-}
-
-fn env_parse<T: std::str::FromStr>(name: &str, default: T) -> Result<T, String> {
-    match env(name) {
-        None => Ok(default),
-        Some(v) => v
-            .trim()
-            .parse()
-            .map_err(|_| format!("{name}={v:?} is not a valid value")),
-    }
 }
 
 impl Knobs {
@@ -202,77 +195,8 @@ impl Bench {
     }
 }
 
-/// What the proxy saw since `before` (the request log was cleared then). Waits for
-/// the log to catch up: a request is logged when its response ends, which can be a
-/// moment after the client saw the last byte.
-fn traffic(proxy: &TestProxy, before: &CounterSnapshot) -> Traffic {
-    let deadline = Instant::now() + Duration::from_secs(2);
-    let (mut now, mut log) = (proxy.counters(), proxy.log());
-    while (log.len() as u64) < now.requests - before.requests && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(10));
-        (now, log) = (proxy.counters(), proxy.log());
-    }
-    let mut t = Traffic {
-        requests: now.requests - before.requests,
-        connections: now.connections - before.connections,
-        body_bytes: now.body_bytes - before.body_bytes,
-        wire_bytes: now.wire_bytes - before.wire_bytes,
-        ..Traffic::default()
-    };
-    let used: std::collections::BTreeSet<u64> = log.iter().map(|r| r.conn).collect();
-    t.connections_used = used.len() as u64;
-    let mut events = Vec::with_capacity(log.len() * 2);
-    for r in &log {
-        let kind = [".info", ".mod", ".zip", "/list", "/@latest"]
-            .into_iter()
-            .find(|k| r.path.ends_with(k))
-            .map_or("other", |k| k.trim_start_matches(['.', '/', '@']));
-        *t.by_kind.entry(kind).or_default() += 1;
-        if r.status != 200 {
-            t.not_ok += 1;
-        }
-        events.push((r.start, 1i64));
-        events.push((r.start + r.duration, -1));
-    }
-    // Ends sort before starts at the same instant.
-    events.sort();
-    let mut in_flight = 0i64;
-    for (_, d) in events {
-        in_flight += d;
-        t.max_in_flight = t.max_in_flight.max(usize::try_from(in_flight).unwrap_or(0));
-    }
-    t
-}
-
 fn mib(bytes: u64) -> f64 {
     bytes as f64 / (1024.0 * 1024.0)
-}
-
-fn read_trimmed(path: &str) -> String {
-    std::fs::read_to_string(path)
-        .unwrap_or_default()
-        .trim()
-        .to_string()
-}
-
-fn machine(go: &Go) -> serde_json::Value {
-    let cpu = read_trimmed("/proc/cpuinfo")
-        .lines()
-        .find_map(|l| l.strip_prefix("model name"))
-        .map(|l| l.trim_start_matches([' ', '\t', ':']).to_string())
-        .unwrap_or_default();
-    let go_version = std::process::Command::new(go.bin())
-        .arg("version")
-        .env("GOTOOLCHAIN", "local")
-        .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
-        .unwrap_or_default();
-    json!({
-        "cores": std::thread::available_parallelism().map_or(0, |n| n.get()),
-        "cpu": cpu,
-        "kernel": read_trimmed("/proc/sys/kernel/osrelease"),
-        "go": go_version,
-    })
 }
 
 fn bench() -> Result<(), String> {

@@ -3,27 +3,10 @@
 //! gomodfetch took less), printed as Markdown and written as JSON.
 
 use crate::measure::Usage;
+pub use crate::traffic::Traffic;
 use serde_json::{Value, json};
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::time::Duration;
-
-/// What the proxy saw during one run.
-#[derive(Debug, Clone, Default)]
-pub struct Traffic {
-    pub requests: u64,
-    pub connections: u64,
-    /// Connections that carried at least one request.
-    pub connections_used: u64,
-    pub body_bytes: u64,
-    pub wire_bytes: u64,
-    /// The most requests in flight at once (arrival to end of response).
-    pub max_in_flight: usize,
-    /// Requests by endpoint: `.info`, `.mod`, `.zip`, `list`, `latest`, other.
-    pub by_kind: BTreeMap<&'static str, u64>,
-    /// Responses other than 200.
-    pub not_ok: u64,
-}
 
 /// One measured run of one tool.
 #[derive(Debug, Clone)]

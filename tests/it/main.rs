@@ -9,6 +9,7 @@ mod config_go_diff;
 mod config_goflags;
 mod config_oracle;
 mod config_vectors;
+mod corpus_live;
 mod dirhash_vectors;
 mod download_cli;
 mod download_diff;

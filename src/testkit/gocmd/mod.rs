@@ -26,7 +26,7 @@ mod run;
 mod sandbox;
 
 pub use run::{DownloadRecord, JsonRecord, JsonStreamError, Run, parse_json_stream};
-pub use sandbox::{DEFAULT_TIMEOUT, Sandbox, remove_tree};
+pub use sandbox::{DEFAULT_TIMEOUT, Sandbox, copy_tree, remove_tree};
 
 use std::ffi::OsStr;
 use std::io;

@@ -386,6 +386,50 @@ pub fn remove_tree(root: &Path) -> io::Result<()> {
     std::fs::remove_dir_all(root)
 }
 
+/// Copies the tree `from` to `to` (created if missing), as a working copy: every
+/// directory and file gets owner read and write permission (module trees in a cache
+/// are read-only), symlinks are copied as links.
+pub fn copy_tree(from: &Path, to: &Path) -> io::Result<()> {
+    let with =
+        |p: &Path, e: io::Error| io::Error::new(e.kind(), format!("copying {}: {e}", p.display()));
+    std::fs::create_dir_all(to).map_err(|e| with(to, e))?;
+    add_owner_bits(to, 0o700).map_err(|e| with(to, e))?;
+    for entry in std::fs::read_dir(from).map_err(|e| with(from, e))? {
+        let entry = entry.map_err(|e| with(from, e))?;
+        let (src, dst) = (entry.path(), to.join(entry.file_name()));
+        let kind = entry.file_type().map_err(|e| with(&src, e))?;
+        if kind.is_dir() {
+            copy_tree(&src, &dst)?;
+        } else if kind.is_symlink() {
+            let target = std::fs::read_link(&src).map_err(|e| with(&src, e))?;
+            #[cfg(unix)]
+            std::os::unix::fs::symlink(target, &dst).map_err(|e| with(&dst, e))?;
+            #[cfg(not(unix))]
+            let _ = target;
+        } else {
+            std::fs::copy(&src, &dst).map_err(|e| with(&src, e))?;
+            add_owner_bits(&dst, 0o600).map_err(|e| with(&dst, e))?;
+        }
+    }
+    Ok(())
+}
+
+fn add_owner_bits(path: &Path, bits: u32) -> io::Result<()> {
+    let mut perm = std::fs::metadata(path)?.permissions();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        perm.set_mode(perm.mode() | bits);
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = bits;
+        #[allow(clippy::permissions_set_readonly_false)] // Owner-only is not expressible here.
+        perm.set_readonly(false);
+    }
+    std::fs::set_permissions(path, perm)
+}
+
 fn make_dirs_writable(dir: &Path) {
     let Ok(meta) = std::fs::symlink_metadata(dir) else {
         return;
