@@ -57,6 +57,26 @@ pub async fn list(
     let Some(main) = main else {
         return list_outside(config, args, work_dir, &options).await;
     };
+    if args.mod_mode.is_none() && default_vendor_mode(&main) {
+        // Go's setDefaultBuildMod: go >= 1.14 with a vendor directory means -mod=vendor.
+        let first = args
+            .modules
+            .iter()
+            .find(|a| *a == "all" || a.contains("..."));
+        if let Some(arg) = first {
+            let what = if arg == "all" {
+                "compute 'all'"
+            } else {
+                "match module patterns"
+            };
+            return Err(Fatal::new(format!(
+                "go: can't {what} using the vendor directory\n\t(Use -mod=mod or -mod=readonly to bypass.)"
+            )));
+        }
+        return Err(Fatal::new(
+            "gomodfetch: -mod=vendor (the default with a vendor directory) is not supported; use -mod=mod or -mod=readonly",
+        ));
+    }
     args::check_fatal(&args.modules, Some(&main.path))?;
     let fetcher = Arc::new(build_fetcher(config, args, Some(&main), &options)?);
     let main = super::run::resolve_fixes(config, work_dir, &fetcher, main).await?;
@@ -145,4 +165,13 @@ async fn list_outside(
         records,
         errors: Vec::new(),
     })
+}
+
+/// Whether Go picks `-mod=vendor` by default for `main`: a `vendor` directory in the
+/// module root and a `go` line of at least 1.14.
+fn default_vendor_mode(main: &mainmod::MainModule) -> bool {
+    let go = main.file.go.as_ref().map_or("", |g| g.version.as_str());
+    !go.is_empty()
+        && crate::gover::compare(go, "1.14").is_ge()
+        && std::fs::metadata(main.dir.join("vendor")).is_ok_and(|m| m.is_dir())
 }
