@@ -50,9 +50,11 @@ pub async fn run(startup: Startup) -> i32 {
         reporter: Arc::clone(&reporter),
     };
     if shape == crate::config::CommandShape::List {
-        return list(&config, &args, &work_dir, options, &console).await;
+        // Boxed: the command futures nest deeply enough that an unboxed chain overflows
+        // rustc's query depth when it computes this future's layout on a clean build.
+        return Box::pin(list(&config, &args, &work_dir, options, &console)).await;
     }
-    let outcome = engine::run(&config, &args, &work_dir, options).await;
+    let outcome = Box::pin(engine::run(&config, &args, &work_dir, options)).await;
     console.clear_bar();
     let outcome = match outcome {
         Ok(o) => o,
@@ -113,7 +115,7 @@ async fn list(
     options: Options,
     console: &Console,
 ) -> i32 {
-    let outcome = match engine::list(config, args, work_dir, options).await {
+    let outcome = match Box::pin(engine::list(config, args, work_dir, options)).await {
         Ok(o) => o,
         Err(fatal) => {
             console.write_raw(fatal.stderr_text());

@@ -104,7 +104,7 @@ pub async fn run(
         return Err(Fatal::new("gomodfetch: -overlay is not supported yet"));
     }
     let Some(main) = main else {
-        return run_outside(config, args, options).await;
+        return Box::pin(run_outside(config, args, options)).await;
     };
     if !args.modules.is_empty() {
         // Go's fatal argument checks come before any graph work.
@@ -118,9 +118,7 @@ pub async fn run(
         Loader::new(Arc::clone(&fetcher), main, replacer, work_dir, false)
             .with_trace(options.trace.clone()),
     );
-    let (rs, file) = loader
-        .load_requirements(true, config.go_version(), &warn)
-        .await?;
+    let (rs, file) = Box::pin(loader.load_requirements(true, config.go_version(), &warn)).await?;
     loader.set_main_go_version(&rs);
     let mut resolver = Resolver {
         loader: Arc::clone(&loader),
@@ -158,7 +156,7 @@ pub async fn run(
     if resolver.mg.is_none() && resolver.needs_full_graph(&modules) {
         resolver.expand().await?;
     }
-    let infos = resolver.list(&modules, &warn).await?;
+    let infos = Box::pin(resolver.list(&modules, &warn)).await?;
     if !explicit
         && let Err(e) = commit(&loader, &resolver.rs, resolver.mg.as_ref(), &file, true).await
     {
@@ -185,7 +183,7 @@ pub async fn run(
         })
         .collect();
     reporter.start(records.iter().filter(|r| !r.failed()).count());
-    let records = download_all(&fetcher, records).await;
+    let records = Box::pin(download_all(&fetcher, records)).await;
     fetcher.remove_unused_dirs().await;
     let records = records?;
     let mut late_errors = Vec::new();
@@ -259,7 +257,7 @@ async fn run_outside(
     trace_sumdb(config, &options);
     let records = resolve(&fetcher, classified).await?;
     reporter.start(records.iter().filter(|r| !r.failed()).count());
-    let records = download_all(&fetcher, records).await;
+    let records = Box::pin(download_all(&fetcher, records)).await;
     // Also after a fatal failure: a zip rejected by go.sum (SECURITY ERROR) must leave
     // no directories behind, as with go, which creates them only after verification.
     fetcher.remove_unused_dirs().await;
