@@ -50,6 +50,7 @@ pub mod query;
 pub mod revinfo;
 pub mod semver;
 pub mod store;
+pub mod sumdb;
 pub mod testkit;
 pub mod txtar;
 pub mod zipstream;

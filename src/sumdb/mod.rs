@@ -1,0 +1,11 @@
+//! The checksum database (Go's `golang.org/x/mod/sumdb`): the pure parts.
+//!
+//! - [`tlog`]: the transparent log's arithmetic: record and node hashes, stored-hash
+//!   numbering, tiles and their paths, tree hashes, and authenticating tiles against a
+//!   signed tree head.
+//!
+//! Everything here takes bytes and returns values or errors whose text is Go's; the
+//! client that fetches lookups and tiles, caches them and keeps the `latest` tree head
+//! lives above this layer.
+
+pub mod tlog;
