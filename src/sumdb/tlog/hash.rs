@@ -1,7 +1,8 @@
 //! Hashes of the log: 32-byte SHA-256 values, RFC 6962 style.
 
 use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
+use base64::engine::DecodePaddingMode;
+use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig, STANDARD};
 use sha2::{Digest, Sha256};
 use std::fmt;
 
@@ -21,9 +22,12 @@ pub const EMPTY_TREE_HASH: Hash = Hash([
 pub struct HashError;
 
 impl Hash {
-    /// Decodes standard base64 of exactly 32 bytes (the form in tree heads).
+    /// Decodes standard base64 of exactly 32 bytes (the form in tree heads), as Go's
+    /// `base64.StdEncoding` does: padding is required, `\r` and `\n` anywhere are
+    /// skipped, and the unused low bits of the last symbol are ignored (Go's decoder
+    /// is not in strict mode), so a tree head Go accepts is accepted here.
     pub fn parse(text: &str) -> Result<Hash, HashError> {
-        let bytes = STANDARD.decode(text).map_err(|_| HashError)?;
+        let bytes = go_std_base64(text).ok_or(HashError)?;
         Hash::from_slice(&bytes).ok_or(HashError)
     }
 
@@ -43,6 +47,24 @@ impl fmt::Display for Hash {
 impl fmt::Debug for Hash {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Hash({self})")
+    }
+}
+
+/// Go's lenient `StdEncoding`: padded alphabet, newlines skipped, trailing bits free.
+const GO_STD: GeneralPurpose = GeneralPurpose::new(
+    &base64::alphabet::STANDARD,
+    GeneralPurposeConfig::new()
+        .with_decode_allow_trailing_bits(true)
+        .with_decode_padding_mode(DecodePaddingMode::RequireCanonical),
+);
+
+/// Decodes like Go's `base64.StdEncoding.DecodeString`, `None` where Go errs.
+fn go_std_base64(text: &str) -> Option<Vec<u8>> {
+    if text.contains(['\r', '\n']) {
+        let kept: String = text.chars().filter(|&c| c != '\r' && c != '\n').collect();
+        GO_STD.decode(kept).ok()
+    } else {
+        GO_STD.decode(text).ok()
     }
 }
 
@@ -79,6 +101,27 @@ mod tests {
         assert_eq!(Hash::parse(&h.to_string()), Ok(h));
         assert_eq!(Hash::parse("AAAA"), Err(HashError));
         assert_eq!(Hash::parse("not base64!"), Err(HashError));
+    }
+
+    #[test]
+    fn parse_is_as_lenient_as_go() {
+        let h = record_hash(b"hello world");
+        let text = h.to_string();
+        assert_eq!(text, "TszzRgjTG6xce+z2AG31kAXYKBgQVtCSCE40HmuwBb0=");
+        for ok in [
+            "TszzRgjTG6xce+z2AG31kAXYKBgQVtCSCE40HmuwBb1=",
+            "TszzRgjTG6xce+z2AG31kAXYKBgQVtCSCE40HmuwBb0=\r",
+            "Tszz\r\nRgjTG6xce+z2AG31kAXYKBgQVtCSCE40HmuwBb0=",
+        ] {
+            assert_eq!(Hash::parse(ok), Ok(h), "{ok:?}");
+        }
+        for bad in [
+            "TszzRgjTG6xce+z2AG31kAXYKBgQVtCSCE40HmuwBb0",
+            "TszzRgjTG6xce+z2AG31kAXYKBgQVtCSCE40HmuwBb0==",
+            "TszzRgjTG6xce-z2AG31kAXYKBgQVtCSCE40HmuwBb0=",
+        ] {
+            assert_eq!(Hash::parse(bad), Err(HashError), "{bad:?}");
+        }
     }
 
     #[test]

@@ -12,7 +12,7 @@ use std::fmt;
 const PATH_BASE: u64 = 1000;
 
 /// A tile: up to 2^`h` hashes of tree level `l`·`h`, starting at index `n`·2^`h`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Tile {
     /// The tile height (the Go checksum database uses 8).
     pub h: u32,
@@ -44,7 +44,8 @@ impl Tile {
         } else {
             self.l.to_string()
         };
-        let partial = if u64::from(self.w) != 1u64 << self.h {
+        let full = 1u64.checked_shl(self.h).unwrap_or(0);
+        let partial = if u64::from(self.w) != full {
             format!(".p/{}", self.w)
         } else {
             String::new()
@@ -59,7 +60,8 @@ impl Tile {
 
     /// Whether the tile holds fewer hashes than a full one.
     pub fn is_partial(&self) -> bool {
-        u64::from(self.w) < 1u64 << self.h
+        1u64.checked_shl(self.h)
+            .is_some_and(|full| u64::from(self.w) < full)
     }
 }
 
