@@ -243,3 +243,168 @@ impl<T: TileReader + ?Sized> HashReader for TileHashReader<'_, T> {
         Ok(hashes)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sumdb::tlog::stored::tests::build;
+    use crate::sumdb::tlog::{read_tile_data, tree_hash};
+
+    fn tree_of(hashes: &[Hash], n: u64) -> Tree {
+        Tree {
+            n,
+            hash: tree_hash(n, hashes).unwrap(),
+        }
+    }
+
+    fn paths(tiles: &[Tile]) -> Vec<String> {
+        tiles.iter().map(Tile::path).collect()
+    }
+
+    fn fetch(hashes: &[Hash], tiles: &[Tile]) -> Vec<Vec<u8>> {
+        tiles
+            .iter()
+            .map(|&t| read_tile_data(t, hashes).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn plan_follows_gos_example() {
+        // Go's comment in TileHashReader.ReadHashes: h = 2, N = 15, index (0, 1).
+        let hashes = build(15);
+        let tree = tree_of(&hashes, 15);
+        let x = stored_hash_index(0, 1);
+        let tiles = tiles_for_hashes(2, tree, &[x]).unwrap();
+        assert_eq!(
+            paths(&tiles),
+            ["tile/2/1/000.p/3", "tile/2/0/003.p/3", "tile/2/0/000"]
+        );
+        let data = fetch(&hashes, &tiles);
+        assert_eq!(
+            verify_tiles(2, tree, &[x], &tiles, &data).unwrap(),
+            [hashes[x as usize]]
+        );
+    }
+
+    #[test]
+    fn plan_rejects_hashes_outside_the_tree() {
+        let hashes = build(15);
+        let tree = tree_of(&hashes, 15);
+        let err = tiles_for_hashes(2, tree, &[stored_hash_index(0, 15)]).unwrap_err();
+        assert_eq!(err.to_string(), "indexes not in tree");
+        assert!(matches!(
+            tiles_for_hashes(0, tree, &[]),
+            Err(TlogError::InvalidHeight(0))
+        ));
+    }
+
+    #[test]
+    fn verify_reports_gos_errors() {
+        let hashes = build(40);
+        let tree = tree_of(&hashes, 40);
+        let x = [stored_hash_index(0, 3), stored_hash_index(1, 9)];
+        let tiles = tiles_for_hashes(2, tree, &x).unwrap();
+        let good = fetch(&hashes, &tiles);
+
+        let err = |data: &[Vec<u8>]| {
+            verify_tiles(2, tree, &x, &tiles, data)
+                .unwrap_err()
+                .to_string()
+        };
+        assert_eq!(
+            err(&good[1..]),
+            format!(
+                "TileReader returned bad result slice (len={}, want {})",
+                tiles.len() - 1,
+                tiles.len()
+            )
+        );
+        let mut short = good.clone();
+        short[0].pop();
+        assert_eq!(
+            err(&short),
+            format!(
+                "TileReader returned bad result slice ({} len={}, want {})",
+                tiles[0].path(),
+                good[0].len() - 1,
+                good[0].len()
+            )
+        );
+        for i in 0..good.len() {
+            let mut bad = good.clone();
+            bad[i][7] ^= 0x80;
+            assert_eq!(err(&bad), "downloaded inconsistent tile", "tile {i}");
+        }
+        let forked = Tree {
+            hash: hashes[0],
+            ..tree
+        };
+        assert_eq!(
+            verify_tiles(2, forked, &x, &tiles, &good)
+                .unwrap_err()
+                .to_string(),
+            "downloaded inconsistent tile"
+        );
+        assert!(matches!(
+            verify_tiles(2, tree, &x, &tiles[1..], &good[1..]),
+            Err(TlogError::TilesNotPlanned { tree_n: 40 })
+        ));
+    }
+
+    #[test]
+    fn empty_tree_needs_no_tiles_but_has_no_hashes() {
+        let tree = Tree {
+            n: 0,
+            hash: crate::sumdb::tlog::EMPTY_TREE_HASH,
+        };
+        assert_eq!(tiles_for_hashes(8, tree, &[]).unwrap(), []);
+        // Go compares the (zero) hash of no tiles with the signed hash.
+        let none: [Vec<u8>; 0] = [];
+        assert!(matches!(
+            verify_tiles(8, tree, &[], &[], &none),
+            Err(TlogError::InconsistentTile)
+        ));
+        assert!(matches!(
+            tiles_for_hashes(8, tree, &[0]),
+            Err(TlogError::IndexesNotInTree)
+        ));
+    }
+
+    /// A tile server over stored hashes that records what it was asked and saved.
+    struct Server<'a> {
+        hashes: &'a [Hash],
+        saved: std::cell::RefCell<Vec<Tile>>,
+    }
+
+    impl TileReader for Server<'_> {
+        fn height(&self) -> u32 {
+            3
+        }
+        fn read_tiles(&self, tiles: &[Tile]) -> Result<Vec<Vec<u8>>, TlogError> {
+            Ok(fetch(self.hashes, tiles))
+        }
+        fn save_tiles(&self, tiles: &[Tile], _: &[Vec<u8>]) {
+            self.saved.borrow_mut().extend_from_slice(tiles);
+        }
+    }
+
+    #[test]
+    fn tile_hash_reader_serves_proofs() {
+        use crate::sumdb::tlog::{check_record, check_tree, prove_record, prove_tree, record_hash};
+        let hashes = build(300);
+        let server = Server {
+            hashes: &hashes,
+            saved: Default::default(),
+        };
+        let tree = tree_of(&hashes, 300);
+        let r = TileHashReader::new(tree, &server);
+        assert_eq!(tree_hash(300, &r).unwrap(), tree.hash);
+        let old = tree_hash(123, &r).unwrap();
+        assert_eq!(old, tree_hash(123, hashes.as_slice()).unwrap());
+        let p = prove_tree(300, 123, &r).unwrap();
+        check_tree(&p, 300, tree.hash, 123, old).unwrap();
+        let p = prove_record(300, 77, &r).unwrap();
+        check_record(&p, 300, tree.hash, 77, record_hash(b"leaf 77")).unwrap();
+        assert!(!server.saved.borrow().is_empty());
+    }
+}

@@ -30,6 +30,8 @@ mod error;
 mod format;
 mod hash;
 mod proof;
+#[cfg(test)]
+mod proptests;
 mod stored;
 mod tile;
 mod tiling;
