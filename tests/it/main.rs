@@ -47,6 +47,7 @@ mod store_support;
 mod store_we_fill;
 mod synth_universe;
 mod testproxy;
+mod tlog_go_diff;
 mod tlog_vectors;
 mod zip_conformance;
 mod zip_go_diff;
