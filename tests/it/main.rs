@@ -20,6 +20,7 @@ mod download_query;
 mod go_harness;
 mod go_through_testproxy;
 mod gosum_tests;
+mod gosumdb_go;
 mod gounicode_tables;
 mod gover_vectors;
 mod graph_bad;
