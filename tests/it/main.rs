@@ -38,6 +38,7 @@ mod net_http_retry;
 mod net_proxy;
 mod net_revinfo;
 mod net_server;
+mod note_go_diff;
 mod note_vectors;
 mod pseudo_vectors;
 mod semver_vectors;
