@@ -16,7 +16,7 @@
 //!
 //! Keys ([`Verifier`], [`Signer`]) and their encodings are in [`key`].
 
-mod gobase64;
+pub(crate) mod gobase64;
 mod key;
 
 pub use key::{NoteSigner, Signer, Verifier, VerifierList, Verifiers, key_pair_from_seed};
