@@ -1,8 +1,6 @@
 //! Hashes of the log: 32-byte SHA-256 values, RFC 6962 style.
 
-use base64::Engine as _;
-use base64::engine::DecodePaddingMode;
-use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig, STANDARD};
+use crate::sumdb::note::gobase64;
 use sha2::{Digest, Sha256};
 use std::fmt;
 
@@ -27,7 +25,7 @@ impl Hash {
     /// skipped, and the unused low bits of the last symbol are ignored (Go's decoder
     /// is not in strict mode), so a tree head Go accepts is accepted here.
     pub fn parse(text: &str) -> Result<Hash, HashError> {
-        let bytes = go_std_base64(text).ok_or(HashError)?;
+        let bytes = gobase64::decode(text).ok_or(HashError)?;
         Hash::from_slice(&bytes).ok_or(HashError)
     }
 
@@ -40,31 +38,13 @@ impl Hash {
 impl fmt::Display for Hash {
     /// Standard base64 with padding, as Go's `Hash.String`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&STANDARD.encode(self.0))
+        f.write_str(&gobase64::encode(&self.0))
     }
 }
 
 impl fmt::Debug for Hash {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Hash({self})")
-    }
-}
-
-/// Go's lenient `StdEncoding`: padded alphabet, newlines skipped, trailing bits free.
-const GO_STD: GeneralPurpose = GeneralPurpose::new(
-    &base64::alphabet::STANDARD,
-    GeneralPurposeConfig::new()
-        .with_decode_allow_trailing_bits(true)
-        .with_decode_padding_mode(DecodePaddingMode::RequireCanonical),
-);
-
-/// Decodes like Go's `base64.StdEncoding.DecodeString`, `None` where Go errs.
-fn go_std_base64(text: &str) -> Option<Vec<u8>> {
-    if text.contains(['\r', '\n']) {
-        let kept: String = text.chars().filter(|&c| c != '\r' && c != '\n').collect();
-        GO_STD.decode(kept).ok()
-    } else {
-        GO_STD.decode(text).ok()
     }
 }
 
