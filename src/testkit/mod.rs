@@ -8,6 +8,7 @@ pub mod gocmd;
 pub mod graphgen;
 pub mod normalize;
 pub mod proxy;
+pub mod sumdb;
 pub mod synth;
 pub mod tree;
 pub mod universe;

@@ -49,6 +49,7 @@ mod store_recovery;
 mod store_support;
 mod store_we_fill;
 mod synth_universe;
+mod testdb;
 mod testproxy;
 mod tlog_go_diff;
 mod tlog_vectors;

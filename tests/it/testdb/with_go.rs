@@ -1,0 +1,1 @@
+//! The real `go` against the test checksum database (filled in below).
