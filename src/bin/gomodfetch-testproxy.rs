@@ -3,12 +3,15 @@
 //!
 //! The first line on stdout is the exact value to put in `GOPROXY`
 //! (`https://127.0.0.1:PORT/mod`, or `http://…` with `--no-tls`); further information
-//! (the CA file, the sources) goes to stderr. The server runs until SIGINT or SIGTERM.
+//! (the CA file, the sources, the checksum database's `GOSUMDB` key with `--sumdb`)
+//! goes to stderr. The server runs until SIGINT or SIGTERM; SIGUSR1 switches a
+//! `--sumdb-tamper` mode started with `--sumdb-tamper-on-signal` on and off.
 
 use clap::{ArgAction, Parser, ValueEnum};
 use gomodfetch::testkit::proxy::{
     FaultRule, OverLimit, ProxyConfig, TestProxy, parse_bytes, parse_duration,
 };
+use gomodfetch::testkit::sumdb::{Tamper, TestSumdb, Trigger};
 use gomodfetch::testkit::universe::{LatestMode, Universe};
 use std::io::Write;
 use std::net::SocketAddr;
@@ -116,6 +119,34 @@ struct Args {
     /// Worker threads of the server's runtime.
     #[arg(long, value_name = "N", default_value_t = 2)]
     workers: usize,
+
+    /// Serve the test checksum database localhost.localdev/sumdb (Go's test key) over
+    /// the modules: GOSUMDB=<key> reaches it through this proxy, GOSUMDB="<key>
+    /// <GOPROXY>/sumdb-direct" at its own URL, and <GOPROXY>/sumdb-wrong answers
+    /// h1:wrong. The key is printed on stderr.
+    #[arg(long)]
+    sumdb: bool,
+
+    /// Make the checksum database misbehave (implies --sumdb):
+    /// wrong-hash=<path@version>[:zip|:go.mod|:both], fork[=<path@version>],
+    /// bad-signature[=corrupt|other-key], corrupt-tile, stale-head=<N> or
+    /// rollback=<N> (N: a tree size).
+    #[arg(long, value_name = "MODE", value_parser = parse_tamper)]
+    sumdb_tamper: Option<Tamper>,
+
+    /// Start the misbehaviour after N honest responses carrying a signed tree head
+    /// (default: from the first request).
+    #[arg(long, value_name = "N", requires = "sumdb_tamper")]
+    sumdb_tamper_after: Option<u64>,
+
+    /// Start the misbehaviour only on SIGUSR1 (each SIGUSR1 switches it on or off).
+    #[arg(long, requires = "sumdb_tamper", conflicts_with = "sumdb_tamper_after")]
+    sumdb_tamper_on_signal: bool,
+}
+
+fn parse_tamper(s: &str) -> Result<Tamper, String> {
+    s.parse()
+        .map_err(|e: gomodfetch::testkit::sumdb::TamperSyntaxError| e.to_string())
 }
 
 fn run(args: Args) -> std::io::Result<()> {
@@ -155,6 +186,22 @@ fn run(args: Args) -> std::io::Result<()> {
     config.log_file = args.log;
     config.ca_out = args.ca_out;
     config.worker_threads = args.workers;
+    let sumdb = if args.sumdb || args.sumdb_tamper.is_some() {
+        let trigger = match (args.sumdb_tamper_after, args.sumdb_tamper_on_signal) {
+            (_, true) => Trigger::Manual,
+            (Some(n), false) => Trigger::AfterHeads(n),
+            (None, false) => Trigger::Start,
+        };
+        let mut b = TestSumdb::builder(&config.universe).trigger(trigger);
+        if let Some(t) = args.sumdb_tamper.clone() {
+            b = b.tamper(t);
+        }
+        let db = b.build().map_err(std::io::Error::other)?;
+        config = config.sumdb(db.clone());
+        Some(db)
+    } else {
+        None
+    };
 
     let proxy = TestProxy::start(config)?;
     // Catch the signals before announcing the URL, so a caller that stops us at once
@@ -162,11 +209,12 @@ fn run(args: Args) -> std::io::Result<()> {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    let (mut int, mut term) = rt.block_on(async {
+    let (mut int, mut term, mut usr1) = rt.block_on(async {
         use tokio::signal::unix::{SignalKind, signal};
         Ok::<_, std::io::Error>((
             signal(SignalKind::interrupt())?,
             signal(SignalKind::terminate())?,
+            signal(SignalKind::user_defined1())?,
         ))
     })?;
     let mut out = std::io::stdout().lock();
@@ -176,10 +224,30 @@ fn run(args: Args) -> std::io::Result<()> {
     if let Some(ca) = proxy.ca_cert_path() {
         eprintln!("gomodfetch-testproxy: SSL_CERT_FILE={}", ca.display());
     }
+    if let Some(db) = &sumdb {
+        eprintln!(
+            "gomodfetch-testproxy: GOSUMDB={} ({} records{})",
+            db.verifier_key(),
+            db.records().len(),
+            db.tamper()
+                .map_or(String::new(), |t| format!(", tamper {t}"))
+        );
+    }
     rt.block_on(async {
-        tokio::select! {
-            _ = int.recv() => {}
-            _ = term.recv() => {}
+        loop {
+            tokio::select! {
+                _ = int.recv() => break,
+                _ = term.recv() => break,
+                _ = usr1.recv() => {
+                    if let Some(db) = sumdb.as_ref().filter(|db| db.tamper().is_some()) {
+                        db.set_tampering(!db.is_tampering());
+                        eprintln!(
+                            "gomodfetch-testproxy: checksum database tampering {}",
+                            if db.is_tampering() { "on" } else { "off" }
+                        );
+                    }
+                }
+            }
         }
     });
     let c = proxy.counters();

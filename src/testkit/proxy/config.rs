@@ -176,6 +176,16 @@ impl ProxyConfig {
         self.sumdb = Some(handler);
         self
     }
+
+    /// Serves an honest test checksum database over this config's universe (Go's
+    /// `localhost.localdev/sumdb`, see [`crate::testkit::sumdb`]). For a tamper mode, or
+    /// to keep a handle on the database, build a
+    /// [`TestSumdb`](crate::testkit::sumdb::TestSumdb) and pass it to
+    /// [`ProxyConfig::sumdb`].
+    pub fn with_test_sumdb(self) -> Result<ProxyConfig, crate::testkit::sumdb::BuildError> {
+        let db = crate::testkit::sumdb::TestSumdb::new(&self.universe)?;
+        Ok(self.sumdb(db))
+    }
 }
 
 /// Splits `1.5ms` into 1.5 and `ms`.

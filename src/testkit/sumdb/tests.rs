@@ -384,3 +384,15 @@ proptest::proptest! {
         let _ = db.handle(mount, &path);
     }
 }
+
+#[test]
+fn proxy_config_takes_an_honest_database() {
+    let config = crate::testkit::proxy::ProxyConfig::new(universe(1))
+        .with_test_sumdb()
+        .unwrap();
+    let db = config.sumdb.expect("a database");
+    let r = db
+        .handle(SumdbMount::Proxied, "localhost.localdev/sumdb/latest")
+        .unwrap();
+    assert_eq!(open_head(&r.body).unwrap().n, 1);
+}

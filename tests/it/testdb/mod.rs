@@ -1,8 +1,10 @@
 //! The test checksum database (`gomodfetch::testkit::sumdb`): Go's test-proxy tree
 //! reproduced from `proxy_modules.json` → `test_sumdb` (`conformance`), the endpoints
 //! over HTTP through the test proxy (`http`), and the real `go` against it, honest and
-//! in every tamper mode, with go's exact messages (`with_go`).
+//! in every tamper mode, with go's exact messages (`with_go`); the binary's `--sumdb`
+//! options (`cli`).
 
+mod cli;
 mod conformance;
 mod http;
 mod with_go;
