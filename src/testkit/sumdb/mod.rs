@@ -321,18 +321,12 @@ impl TestSumdb {
             Err(reply) => return reply,
         };
         let mut s = self.lock();
-        let carries_head = match &request {
-            Request::Latest => true,
-            Request::Lookup { path, version } => self.ensure(&mut s, path, version).is_ok(),
-            Request::Tile(_) => false,
-        };
-        if carries_head {
-            if let Trigger::AfterHeads(n) = self.trigger
-                && s.heads >= n
-            {
-                s.tampering = true;
-            }
-            s.heads += 1;
+        let carries_head = matches!(request, Request::Latest | Request::Lookup { .. });
+        if carries_head
+            && let Trigger::AfterHeads(n) = self.trigger
+            && s.heads >= n
+        {
+            s.tampering = true;
         }
         let tamper = self.tamper.as_ref().filter(|_| s.tampering);
         let mut view = MainView {
@@ -340,7 +334,12 @@ impl TestSumdb {
             state: &mut s,
             tamper,
         };
-        serve::answer(&mut view, &request)
+        let reply = serve::answer(&mut view, &request);
+        // Only an answer that carries a head counts (a failed lookup does not).
+        if carries_head && reply.status == 200 {
+            s.heads += 1;
+        }
+        reply
     }
 
     /// Answers a path of the `h1:wrong` database.

@@ -355,8 +355,9 @@ fn triggers_count_heads() {
             .n
     };
     assert_eq!(n(&db, "/latest"), 2);
-    // Tiles do not count; a lookup does.
+    // Tiles and failed lookups do not count; a lookup does.
     get(&db, "/tile/8/0/000.p/2");
+    assert_eq!(get(&db, "/lookup/example.com/none@v1.0.0").status, 404);
     assert_eq!(n(&db, "/lookup/example.com/m0@v1.0.0"), 2);
     assert!(!db.is_tampering());
     assert_eq!(n(&db, "/latest"), 1);
