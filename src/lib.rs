@@ -45,6 +45,7 @@ pub mod modload;
 pub mod module;
 pub mod modzip;
 pub mod mvs;
+pub mod oncemap;
 pub mod proxy;
 pub mod query;
 pub mod revinfo;

@@ -42,14 +42,10 @@ pub enum Error {
     /// The zip could not be extracted (`unzip <zip>: <cause>`).
     #[error("{0}")]
     Unzip(modzip::Error),
-    /// The checksum database would have been consulted (see [`SumdbOff`]).
-    #[error("{module}: verifying {noun}: {cause}")]
-    Sumdb {
-        module: ModuleVersion,
-        /// `module` or `go.mod`.
-        noun: &'static str,
-        cause: SumdbOff,
-    },
+    /// The checksum database did not vouch for a hash (boxed: it is the largest
+    /// variant and rare).
+    #[error("{0}")]
+    Sumdb(Box<SumdbError>),
     /// go.sum could not be read (not a syntax error: those are fatal).
     #[error("{0}")]
     GoSumRead(String),
@@ -120,7 +116,7 @@ impl Error {
     pub fn has_module_context(&self) -> bool {
         match self {
             Error::Proxy(e) => e.has_module_context(),
-            Error::Sumdb { .. } | Error::Query { .. } => true,
+            Error::Sumdb(_) | Error::Query { .. } => true,
             Error::VersionQuery(e) => e.has_module_context(),
             Error::Shared(e) => e.has_module_context(),
             _ => false,
@@ -150,24 +146,54 @@ impl From<Fatal> for Error {
     }
 }
 
-/// Why the checksum database was not consulted.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SumdbOff {
-    /// `GOSUMDB=off` (Go's exact text).
-    Disabled,
-    /// Another GOSUMDB value: lookups are not implemented yet, and this module
-    /// (`golang.org/toolchain`) cannot be accepted without one.
-    Unsupported(String),
+/// Go's `<module>@<version>: verifying <noun>: <cause>` for a hash the checksum database
+/// did not vouch for.
+#[derive(Debug, thiserror::Error)]
+#[error("{module}: verifying {noun}: {cause}")]
+pub struct SumdbError {
+    pub module: ModuleVersion,
+    /// `module` or `go.mod`.
+    pub noun: &'static str,
+    pub cause: SumdbFailure,
 }
 
-impl fmt::Display for SumdbOff {
+/// Why the checksum database did not vouch for a hash (Go's `checkSumDB` errors).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SumdbFailure {
+    /// Dialling or the lookup failed (Go's text, e.g. `checksum database disabled by
+    /// GOSUMDB=off`, `invalid GOSUMDB: …`, `<path>@<v>: reading <url>: …`).
+    Lookup(String),
+    /// The database holds another hash.
+    Mismatch {
+        downloaded: String,
+        db: String,
+        theirs: String,
+    },
+    /// The database answered, without a line for this hash's key.
+    Absent,
+}
+
+/// Go's `sumdbMismatch` trailer.
+const SUMDB_MISMATCH: &str = "\n\nSECURITY ERROR\nThis download does NOT match the one reported by the checksum server.\nThe bits may have been replaced on the origin server, or an attacker may\nhave intercepted the download attempt.\n\nFor more information, see 'go help module-auth'.\n";
+
+/// Go's `sumdbAbsent` trailer.
+const SUMDB_ABSENT: &str = "\n\nSECURITY ERROR\nThis download does NOT match one reported by the checksum server.\nThe checksum server has provided checksums, but the checksums do\nnot contain an entry for the download.\nThe checksum server may be malfunctioning, or an attacker may have\nintercepted the checksum request.\nThe download cannot be verified.\n\nFor more information, see 'go help module-auth'.\n";
+
+impl fmt::Display for SumdbFailure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            SumdbOff::Disabled => f.write_str("checksum database disabled by GOSUMDB=off"),
-            SumdbOff::Unsupported(db) => write!(
+            SumdbFailure::Lookup(e) => f.write_str(e),
+            SumdbFailure::Mismatch {
+                downloaded,
+                db,
+                theirs,
+            } => write!(
                 f,
-                "checksum database lookups (GOSUMDB={db}) are not supported yet by gomodfetch"
+                "checksum mismatch\n\tdownloaded: {downloaded}\n\t{db}: {theirs}{SUMDB_MISMATCH}"
             ),
+            SumdbFailure::Absent => {
+                write!(f, "checksum missing from sumdb response{SUMDB_ABSENT}")
+            }
         }
     }
 }

@@ -8,16 +8,17 @@
 //! consults it, and written where Go writes it.
 
 use super::concurrency::Concurrency;
-use super::error::{Error, Shared};
-use super::once::OnceMap;
+use super::error::{Error, Shared, SumdbError, SumdbFailure};
 use super::record::{Record, path_string};
 use super::report::Reporter;
+use super::sumdb::{Lookup, SumDb};
 use super::sums::Sums;
 use super::zip::ZipDone;
 use crate::config::{Config, GoProxyError};
 use crate::dirhash;
 use crate::gover;
 use crate::module::ModuleVersion;
+use crate::oncemap::OnceMap;
 use crate::proxy::Proxies;
 use crate::revinfo::RevInfo;
 use crate::store::{self, Store};
@@ -30,6 +31,7 @@ pub struct Fetcher {
     pub(super) proxies: Result<Proxies, GoProxyError>,
     pub(super) store: Result<Store, Arc<store::Error>>,
     pub(super) sums: Sums,
+    pub(super) sumdb: SumDb,
     pub(super) conc: Concurrency,
     pub(super) reporter: Arc<dyn Reporter>,
     stats: OnceMap<(String, String), Result<RevInfo, Shared>>,
@@ -62,6 +64,7 @@ impl Fetcher {
         proxies: Result<Proxies, GoProxyError>,
         store: Result<Store, store::Error>,
         sums: Sums,
+        sumdb: SumDb,
         conc: Concurrency,
         reporter: Arc<dyn Reporter>,
     ) -> Fetcher {
@@ -70,6 +73,7 @@ impl Fetcher {
             proxies,
             store: store.map_err(Arc::new),
             sums,
+            sumdb,
             conc,
             reporter,
             stats: OnceMap::new(),
@@ -131,18 +135,62 @@ impl Fetcher {
         self.proxies.as_ref().map_err(|e| Error::GoProxy(e.clone()))
     }
 
-    /// Go's `checkModSum` on a blocking thread.
+    /// Go's `checkModSum`: go.sum first (on a blocking thread), then, for a hash it
+    /// does not hold, the checksum database (in parallel with other lookups), then the
+    /// hash is recorded.
     pub(super) async fn check_sum(
         self: &Arc<Self>,
         key: ModuleVersion,
         h: String,
     ) -> Result<(), Error> {
         let me = Arc::clone(self);
+        let (k, hh) = (key.clone(), h.clone());
+        if blocking(move || me.sums.check_go_sum(&k, &hh)).await?? {
+            return Ok(());
+        }
+        if self.sums.use_sumdb(&key.path) {
+            self.check_sumdb(&key, &h).await?;
+        }
+        let me = Arc::clone(self);
         blocking(move || {
             let reporter = Arc::clone(&me.reporter);
-            me.sums.check(&key, &h, &|w| reporter.message(w))
+            me.sums.record(&key, &h, &|w| reporter.message(w))
         })
         .await?
+    }
+
+    /// Go's `checkSumDB`: the database must hold exactly `h` for `key`.
+    async fn check_sumdb(&self, key: &ModuleVersion, h: &str) -> Result<(), Error> {
+        let (version, noun) = match key.version.strip_suffix("/go.mod") {
+            Some(v) => (v, "go.mod"),
+            None => (key.version.as_str(), "module"),
+        };
+        let fail = |cause| {
+            Error::Sumdb(Box::new(SumdbError {
+                module: ModuleVersion::new(key.path.clone(), version),
+                noun,
+                cause,
+            }))
+        };
+        let (db, lines) = match self.sumdb.lookup(&key.path, &key.version).await? {
+            Lookup::Lines { db, lines } => (db, lines),
+            Lookup::Failed(e) => return Err(fail(SumdbFailure::Lookup(e))),
+        };
+        let have = format!("{} {} {h}", key.path, key.version);
+        let prefix = format!("{} {} h1:", key.path, key.version);
+        for line in &lines {
+            if *line == have {
+                return Ok(());
+            }
+            if line.starts_with(&prefix) {
+                return Err(fail(SumdbFailure::Mismatch {
+                    downloaded: h.to_string(),
+                    db,
+                    theirs: line[prefix.len() - "h1:".len()..].to_string(),
+                }));
+            }
+        }
+        Err(fail(SumdbFailure::Absent))
     }
 
     /// Go's `cachingRepo.Stat` behind `TryProxies`: the cached `.info` if present

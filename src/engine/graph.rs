@@ -14,11 +14,11 @@
 use super::error::{Error, Fatal};
 use super::fetch::{Fetcher, blocking};
 use super::mainmod::{MainModule, short_path};
-use super::once::OnceMap;
 use crate::gover;
 use crate::modload::{Pruning, Replacer, Requirements, Summary, summarize, toolchain_summary};
 use crate::module::ModuleVersion;
 use crate::mvs::{self, BuildListError, ErrorDetail, ModuleErrorParts};
+use crate::oncemap::OnceMap;
 use crate::proxy::ProxyError;
 use std::cmp::Ordering;
 use std::collections::{HashMap, HashSet};
@@ -78,11 +78,10 @@ fn module_context(e: &Error) -> Option<(ModuleVersion, String)> {
             ModuleVersion::new(path.clone(), version.clone()),
             failure.to_string(),
         )),
-        Error::Sumdb {
-            module,
-            noun,
-            cause,
-        } => Some((module.clone(), format!("verifying {noun}: {cause}"))),
+        Error::Sumdb(e) => Some((
+            e.module.clone(),
+            format!("verifying {}: {}", e.noun, e.cause),
+        )),
         _ => None,
     }
 }

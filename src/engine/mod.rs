@@ -18,7 +18,7 @@
 //!   never sees our partial work, nor we its.
 //! * **Bounded and de-duplicated**: one [`Concurrency`] value bounds network requests
 //!   and CPU work; identical work (Stat per path and revision, go.mod and zip per
-//!   version) runs once ([`once::OnceMap`]).
+//!   version) runs once ([`crate::oncemap::OnceMap`]).
 //! * The no-op path: a module whose `.info`, `.mod`, `.zip`, `.ziphash` and tree are
 //!   in the cache costs no request.
 //!
@@ -31,10 +31,7 @@
 //! The engine itself never prints.
 //!
 //! # Not yet (later issues)
-//! The checksum database (runs as with `GOSUMDB=off`, said under `-x`), the module
-//! graph (no arguments, `all`, patterns, bare paths, and version queries inside a
-//! module), workspaces, `-reuse`, go.mod rewriting. Version queries outside a module
-//! are `Fetcher::query_module`'s (in `query`).
+//! Workspaces, `-reuse`, direct VCS fetches.
 
 mod args;
 pub mod bridge;
@@ -46,17 +43,17 @@ mod graph;
 mod list;
 mod listing;
 mod mainmod;
-pub mod once;
 mod query;
 mod record;
 mod report;
 mod run;
+mod sumdb;
 mod sums;
 mod toolchain;
 mod zip;
 
 pub use concurrency::{Concurrency, DEFAULT_JOBS, blocking_threads};
-pub use error::{Error, Fatal, SumdbOff};
+pub use error::{Error, Fatal, SumdbError, SumdbFailure};
 pub use list::{ListOutcome, list};
 pub use listing::ModInfo;
 pub use query::{Allow, modinfo_error};

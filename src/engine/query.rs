@@ -39,8 +39,8 @@
 
 use super::error::{Error, Shared};
 use super::fetch::{Fetcher, is_not_found};
-use super::once::OnceMap;
 use crate::module::ModuleVersion;
+use crate::oncemap::OnceMap;
 use crate::query::{self, Disallowed, Failure, Retractions};
 use crate::revinfo::RevInfo;
 use std::collections::HashMap;

@@ -20,6 +20,7 @@ use super::listing::{ModInfo, Resolver};
 use super::mainmod::{self, MainModule};
 use super::record::Record;
 use super::report::Reporter;
+use super::sumdb::SumDb;
 use super::sums::Sums;
 use crate::config::{Config, DownloadArgs};
 use crate::http::{Client, ClientConfig, RetryPolicy, Trace};
@@ -111,7 +112,6 @@ pub async fn run(
         args::check_fatal(&args.modules, Some(&main.path))?;
     }
     let fetcher = Arc::new(build_fetcher(config, args, Some(&main), &options)?);
-    trace_sumdb(config, &options);
     let main = resolve_fixes(config, work_dir, &fetcher, main).await?;
     let replacer = Replacer::new(&main.path, &main.file).map_err(Fatal::go)?;
     let loader = Arc::new(
@@ -254,7 +254,6 @@ async fn run_outside(
     }
     let classified = args::classify(&args.modules, None)?;
     let fetcher = Arc::new(build_fetcher(config, args, None, &options)?);
-    trace_sumdb(config, &options);
     let records = resolve(&fetcher, classified).await?;
     reporter.start(records.iter().filter(|r| !r.failed()).count());
     let records = Box::pin(download_all(&fetcher, records)).await;
@@ -267,18 +266,6 @@ async fn run_outside(
         late_errors: Vec::new(),
         nothing_to_do: None,
     })
-}
-
-/// Under `-x`: the checksum database is not consulted yet.
-fn trace_sumdb(config: &Config, options: &Options) {
-    if let Some(trace) = &options.trace
-        && config.gosumdb() != "off"
-    {
-        trace.line(&format!(
-            "# checksum database {} not consulted: not supported yet by gomodfetch; verifying against go.sum only (as with GOSUMDB=off)",
-            config.gosumdb()
-        ));
-    }
 }
 
 pub(super) fn build_fetcher(
@@ -308,6 +295,7 @@ pub(super) fn build_fetcher(
     client_config.retry = options.retry;
     client_config.trace = options.trace.clone();
     let client = Client::new(client_config).map_err(Fatal::go)?;
+    let sumdb_client = client.clone();
     let proxies = config
         .goproxy()
         .map(|list| Proxies::new(client, list.clone(), config.gonoproxy()))
@@ -330,13 +318,21 @@ pub(super) fn build_fetcher(
         main.map(|m| m.go_sum.clone()),
         locker,
         config.gosumdb(),
+        config.gonosumdb(),
         config.goproxy_text(),
+    );
+    let sumdb = SumDb::new(
+        config,
+        sumdb_client,
+        store.as_ref().ok().map(|s| s.root()),
+        locker,
     );
     Ok(Fetcher::new(
         config.clone(),
         proxies,
         store,
         sums,
+        sumdb,
         Concurrency::new(args.jobs),
         Arc::clone(&options.reporter),
     )

@@ -6,12 +6,11 @@
 //! that differs from a recorded `h1:` is Go's fatal `SECURITY ERROR`; an unrecorded
 //! one is added (and written back at the end of the run if Go keeps it).
 //!
-//! The checksum database is not consulted yet (its own issue): the engine behaves as
-//! with `GOSUMDB=off` for every module, except `golang.org/toolchain`, for which Go
-//! requires the database whatever GOSUMDB says (a lone `file://` GOPROXY excepted), and
-//! which therefore fails as Go fails with `GOSUMDB=off`.
+//! Between the two steps ([`Sums::check_go_sum`], [`Sums::record`]) the fetcher asks
+//! the checksum database when [`Sums::use_sumdb`] says so, outside the go.sum lock, so
+//! lookups run in parallel (as Go releases its lock around `checkSumDB`).
 
-use super::error::{Error, Fatal, SumdbOff};
+use super::error::{Error, Fatal};
 use crate::gosum::{Checked, GoSum, SumState};
 use crate::module::ModuleVersion;
 use crate::store::{Locker, Store};
@@ -45,19 +44,28 @@ pub struct Sums {
 struct SumdbGate {
     /// The GOSUMDB value.
     gosumdb: String,
+    /// The GONOSUMDB patterns.
+    gonosumdb: String,
     /// GOPROXY is a single `file://` URL (Go's first exception for the toolchain).
     goproxy_single_file: bool,
 }
 
 impl Sums {
     /// `go_sum` is the main module's go.sum (`None` outside a module).
-    pub fn new(go_sum: Option<PathBuf>, locker: Locker, gosumdb: &str, goproxy: &str) -> Sums {
+    pub fn new(
+        go_sum: Option<PathBuf>,
+        locker: Locker,
+        gosumdb: &str,
+        gonosumdb: &str,
+        goproxy: &str,
+    ) -> Sums {
         Sums {
             file: go_sum,
             locker,
             state: Mutex::new(Loaded::NotYet),
             sumdb: SumdbGate {
                 gosumdb: gosumdb.to_string(),
+                gonosumdb: gonosumdb.to_string(),
                 goproxy_single_file: goproxy.starts_with("file://")
                     && !goproxy.contains([',', '|']),
             },
@@ -103,21 +111,37 @@ impl Sums {
         }
     }
 
-    /// Go's `checkModSum(mod, h)`: `key.version` ends in `/go.mod` for a go.mod hash.
-    /// Blocking (may read go.sum). `warn` gets Go's unknown-hash warning, if any.
-    pub fn check(&self, key: &ModuleVersion, h: &str, warn: &dyn Fn(&str)) -> Result<(), Error> {
-        {
-            let mut st = self.lock();
-            if let Some(state) = self.init(&mut st)? {
-                match state.check(key, h) {
-                    Ok(Checked::Recorded) => return Ok(()),
-                    Ok(Checked::Unrecorded) => {}
-                    // `haveModSumLocked` calls base.Fatalf with the SECURITY ERROR text.
-                    Err(mismatch) => return Err(Fatal::new(mismatch.to_string()).into()),
-                }
-            }
+    /// The first half of Go's `checkModSum(mod, h)`: whether go.sum already holds `h`
+    /// for `key` (`key.version` ends in `/go.mod` for a go.mod hash), marking it used.
+    /// Another recorded `h1:` is Go's fatal `SECURITY ERROR`. Blocking (may read go.sum).
+    pub fn check_go_sum(&self, key: &ModuleVersion, h: &str) -> Result<bool, Error> {
+        let mut st = self.lock();
+        let Some(state) = self.init(&mut st)? else {
+            return Ok(false);
+        };
+        match state.check(key, h) {
+            Ok(Checked::Recorded) => Ok(true),
+            Ok(Checked::Unrecorded) => Ok(false),
+            // `haveModSumLocked` calls base.Fatalf with the SECURITY ERROR text.
+            Err(mismatch) => Err(Fatal::new(mismatch.to_string()).into()),
         }
-        self.sumdb.check(key)?;
+    }
+
+    /// Go's `useSumDB`: GOSUMDB is not `off` and GONOSUMDB does not match the path;
+    /// `golang.org/toolchain` always needs the database unless GOPROXY is a single
+    /// `file://` URL.
+    pub fn use_sumdb(&self, path: &str) -> bool {
+        let gate = &self.sumdb;
+        if path == TOOLCHAIN_MODULE && !gate.goproxy_single_file {
+            return true;
+        }
+        gate.gosumdb != "off" && !crate::module::match_prefix_patterns(&gate.gonosumdb, path)
+    }
+
+    /// The second half of `checkModSum`: records a verified, unrecorded hash (go.sum
+    /// only; written back at the end of the run if Go keeps it). `warn` gets Go's
+    /// unknown-hash warning, if any. Blocking.
+    pub fn record(&self, key: &ModuleVersion, h: &str, warn: &dyn Fn(&str)) -> Result<(), Error> {
         let mut st = self.lock();
         if let Some(state) = self.init(&mut st)? {
             match state.record(key, h) {
@@ -174,29 +198,5 @@ impl Sums {
         result.map_err(|e| e.to_string())?;
         state.written();
         Ok(())
-    }
-}
-
-impl SumdbGate {
-    /// Go's `useSumDB` and, where it is true, the lookup we cannot make yet.
-    fn check(&self, key: &ModuleVersion) -> Result<(), Error> {
-        if key.path != TOOLCHAIN_MODULE || self.goproxy_single_file {
-            // Every other module: as with GOSUMDB=off (the engine says so under -x).
-            return Ok(());
-        }
-        let (version, noun) = match key.version.strip_suffix("/go.mod") {
-            Some(v) => (v, "go.mod"),
-            None => (key.version.as_str(), "module"),
-        };
-        let cause = if self.gosumdb == "off" {
-            SumdbOff::Disabled
-        } else {
-            SumdbOff::Unsupported(self.gosumdb.clone())
-        };
-        Err(Error::Sumdb {
-            module: ModuleVersion::new(key.path.clone(), version),
-            noun,
-            cause,
-        })
     }
 }
