@@ -49,6 +49,7 @@ mod store_recovery;
 mod store_support;
 mod store_we_fill;
 mod sumdb_client_vectors;
+mod sumdb_diff;
 mod synth_universe;
 mod testdb;
 mod testproxy;
