@@ -50,6 +50,7 @@ mod store_support;
 mod store_we_fill;
 mod sumdb_client_vectors;
 mod sumdb_diff;
+mod sumdb_live;
 mod synth_universe;
 mod testdb;
 mod testproxy;
