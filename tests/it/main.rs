@@ -48,6 +48,7 @@ mod store_locks;
 mod store_recovery;
 mod store_support;
 mod store_we_fill;
+mod sumdb_client_cases;
 mod sumdb_client_vectors;
 mod sumdb_diff;
 mod sumdb_live;

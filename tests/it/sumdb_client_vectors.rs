@@ -16,28 +16,31 @@ use std::sync::{Arc, Mutex};
 
 /// What a step lets the client fetch.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-enum Network {
+pub enum Network {
     On,
     Off,
     LookupsOnly,
 }
 
-#[derive(Default)]
-struct World {
-    remote: HashMap<String, Vec<u8>>,
-    config: HashMap<String, Vec<u8>>,
-    cache: HashMap<String, Vec<u8>>,
-    requests: Vec<String>,
+/// A server's files, a client's config and cache, and the requests made (shared by
+/// the clients of one scenario). Also used by `sumdb_client_cases`.
+#[derive(Default, Clone)]
+pub struct World {
+    pub remote: HashMap<String, Vec<u8>>,
+    pub config: HashMap<String, Vec<u8>>,
+    pub cache: HashMap<String, Vec<u8>>,
+    pub requests: Vec<String>,
 }
 
+/// The client's I/O over a [`World`] in memory.
 #[derive(Clone)]
-struct MemOps {
-    world: Arc<Mutex<World>>,
-    network: Network,
+pub struct MemOps {
+    pub world: Arc<Mutex<World>>,
+    pub network: Network,
 }
 
 impl MemOps {
-    fn world(&self) -> std::sync::MutexGuard<'_, World> {
+    pub fn world(&self) -> std::sync::MutexGuard<'_, World> {
         self.world.lock().unwrap()
     }
 }
