@@ -19,6 +19,7 @@
 //! (GONOSUMDB, GOPRIVATE, GOINSECURE, bad GOSUMDB values, GOPROXY lists whose first
 //! entry does not relay the database), and go.sum taking precedence in a main module.
 
+use crate::download_cli::trace_lines;
 use crate::download_diff::{GOMODFETCH, line_diff, same_snapshots, unzip_lines_sorted};
 use crate::support::{self, Tally};
 use crate::testdb::{Served, escaped, serve};
@@ -205,9 +206,22 @@ fn same_with(
     if gerr != oerr {
         why.push(format!("stderr differs:\n{}", line_diff(&gerr, &oerr)));
     }
+    if let Err(e) = same_state(g.0, o.0, opts) {
+        why.push(e);
+    }
+    if why.is_empty() {
+        Ok(())
+    } else {
+        Err(why.join("\n"))
+    }
+}
+
+/// The same module caches (snapshots taken with `opts`) and `$GOPATH/pkg/sumdb`.
+fn same_state(g: &Side, o: &Side, opts: &SnapshotOptions) -> Result<(), String> {
+    let mut why = Vec::new();
     let snaps = (
-        g.0.sb.cache_snapshot(opts).map_err(|e| e.to_string()),
-        o.0.sb.cache_snapshot(opts).map_err(|e| e.to_string()),
+        g.sb.cache_snapshot(opts).map_err(|e| e.to_string()),
+        o.sb.cache_snapshot(opts).map_err(|e| e.to_string()),
     );
     match snaps {
         (Ok(gs), Ok(os)) => {
@@ -217,7 +231,7 @@ fn same_with(
         }
         (a, b) => why.push(format!("snapshot failed: {:?} {:?}", a.err(), b.err())),
     }
-    match (g.0.config_snapshot(), o.0.config_snapshot()) {
+    match (g.config_snapshot(), o.config_snapshot()) {
         (Ok(gs), Ok(os)) => {
             if let Err(e) = same_snapshots(&gs, &os, ("go", "ours")) {
                 why.push(format!("$GOPATH/pkg/sumdb: {e}"));
@@ -884,6 +898,44 @@ fn shared_state() {
                 return Err(format!("fork not caught:\n{run}"));
             }
             unpublished(&side.sb, HIGHER, true)
+        });
+    }
+    t.finish();
+}
+
+/// `-x` shows the database's requests as go shows them (`# get <url>` and the status
+/// line), for modules verified through the proxy and at the database's own URL.
+#[test]
+fn x_trace() {
+    let Some(c) = ctx() else { return };
+    let mods: Vec<String> = [A, LOWER, HIGHER].iter().map(|m| m.to_string()).collect();
+    let mut t = Tally::new("sumdb_diff/-x");
+    for direct in [false, true] {
+        let mut g = Side::new(&c.dir, None, Trigger::Start, &Env::default(), false);
+        let mut o = Side::new(&c.dir, None, Trigger::Start, &Env::default(), true);
+        if direct {
+            for side in [&mut g, &mut o] {
+                let url = side.served.proxy.goproxy_url();
+                side.env = Env::sumdb(&side.served.db.gosumdb_direct(&url));
+                side.fresh_sandbox();
+            }
+        }
+        let gr = g.download(&c.go, None, &["-x"], &mods);
+        let or = o.download(&c.go, None, &["-x"], &mods);
+        t.check(format!("direct={direct}"), || {
+            if !gr.success() || gr.code() != or.code() {
+                return Err(format!("go:\n{gr}\nours:\n{or}"));
+            }
+            let ge = trace_lines(&g.normalize(&gr.stderr_text()));
+            let oe = trace_lines(&o.normalize(&or.stderr_text()));
+            if !ge.iter().any(|l| l.contains("/lookup/")) {
+                return Err("go traced no lookup".into());
+            }
+            if ge != oe {
+                return Err(line_diff(&ge.join("\n"), &oe.join("\n")));
+            }
+            // (stderr's order is the scheduler's in both tools: compared sorted.)
+            same_state(&g, &o, &SnapshotOptions::default())
         });
     }
     t.finish();
