@@ -54,4 +54,5 @@ pub mod store;
 pub mod sumdb;
 pub mod testkit;
 pub mod txtar;
+pub mod vcs;
 pub mod zipstream;
