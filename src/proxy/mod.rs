@@ -26,6 +26,7 @@
 //! The special `go`/`toolchain` module paths fail with
 //! [`LookupError::ToolchainUnsupported`].
 
+pub mod direct;
 pub mod error;
 mod repo;
 mod walk;
@@ -33,5 +34,5 @@ mod zip;
 
 pub use error::{Failure, LookupError, ProxyError};
 pub use repo::{Limits, MAX_ZIP_FILE, ProxyRepo, VersionList, filter_list, latest_from_list};
-pub use walk::Proxies;
+pub use walk::{Proxies, Repo};
 pub use zip::ZipDownload;

@@ -8,6 +8,7 @@
 //! seen: a `direct`/`noproxy` error first, then a proxy error that is not "not found",
 //! then a "not found" one (the last such seen).
 
+use super::direct::{DirectModule, DirectModules, DirectRepo};
 use super::error::{LookupError, ProxyError};
 use super::repo::{Limits, ProxyRepo, VersionList};
 use super::zip::ZipDownload;
@@ -25,6 +26,58 @@ pub struct Proxies {
     list: Arc<ProxyList>,
     gonoproxy: Arc<str>,
     limits: Limits,
+    /// Direct mode; without it a `direct` route fails as not supported.
+    direct: Option<Arc<dyn DirectModules>>,
+}
+
+impl std::fmt::Debug for dyn DirectModules {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("DirectModules")
+    }
+}
+
+/// The repository one GOPROXY entry offers for a module path (a proxy repository is
+/// boxed: it is large and short-lived).
+pub enum Repo {
+    Proxy(Box<ProxyRepo>),
+    Direct(Arc<dyn DirectModule>),
+}
+
+impl Repo {
+    pub async fn list(&self, prefix: &str) -> Result<VersionList, ProxyError> {
+        match self {
+            Repo::Proxy(r) => r.list(prefix).await,
+            Repo::Direct(r) => r.list(prefix).await,
+        }
+    }
+
+    pub async fn latest_listed(&self, listed: Option<&[String]>) -> Result<RevInfo, ProxyError> {
+        match self {
+            Repo::Proxy(r) => r.latest_listed(listed).await,
+            Repo::Direct(r) => r.latest().await,
+        }
+    }
+
+    pub async fn stat(&self, rev: &str) -> Result<RevInfo, ProxyError> {
+        match self {
+            Repo::Proxy(r) => r.stat(rev).await,
+            Repo::Direct(r) => r.stat(rev).await,
+        }
+    }
+
+    pub async fn go_mod(&self, version: &str) -> Result<Vec<u8>, ProxyError> {
+        match self {
+            Repo::Proxy(r) => r.go_mod(version).await,
+            Repo::Direct(r) => r.go_mod(version).await,
+        }
+    }
+
+    pub async fn zip(&self, version: &str) -> Result<ZipDownload, ProxyError> {
+        match self {
+            Repo::Proxy(r) => r.zip(version).await,
+            Repo::Direct(r) => r.zip(version).await,
+        }
+    }
 }
 
 const NOT_EXIST_RANK: u8 = 0;
@@ -40,7 +93,14 @@ impl Proxies {
             list: Arc::new(list),
             gonoproxy: gonoproxy.into(),
             limits: Limits::default(),
+            direct: None,
         }
+    }
+
+    /// Serves `direct` routes with `direct`.
+    pub fn with_direct(mut self, direct: Arc<dyn DirectModules>) -> Proxies {
+        self.direct = Some(direct);
+        self
     }
 
     /// Replaces the body size and time limits.
@@ -54,11 +114,21 @@ impl Proxies {
     }
 
     /// The repository an entry offers for `path`, or why it offers none.
-    fn repo_for(&self, entry: &ProxyEntry, path: &str) -> Result<ProxyRepo, ProxyError> {
+    async fn repo_for(&self, entry: &ProxyEntry, path: &str) -> Result<Repo, ProxyError> {
         // The config layer's routing (Go's `modfetch.lookup`).
         match route(entry, path, &self.gonoproxy) {
-            Route::Proxy(base) => ProxyRepo::new(&self.client, self.limits, &base, path),
-            Route::Direct => Err(ProxyError::Lookup(LookupError::DirectUnsupported)),
+            Route::Proxy(base) => {
+                ProxyRepo::new(&self.client, self.limits, &base, path).map(|r| Repo::Proxy(Box::new(r)))
+            }
+            Route::Direct => match &self.direct {
+                None => Err(ProxyError::Lookup(LookupError::DirectUnsupported)),
+                Some(d) => match d.lookup(path).await? {
+                    DirectRepo::Proxy(base) => {
+                        ProxyRepo::new(&self.client, self.limits, &base, path).map(|r| Repo::Proxy(Box::new(r)))
+                    }
+                    DirectRepo::Code(m) => Ok(Repo::Direct(m)),
+                },
+            },
             Route::Toolchain => Err(ProxyError::Lookup(LookupError::ToolchainUnsupported)),
             Route::NotFound(e) => Err(ProxyError::Lookup(LookupError::Route(e))),
         }
@@ -68,12 +138,12 @@ impl Proxies {
     /// one succeeds (see the module docs for the fallback and ranking rules).
     pub async fn try_proxies<T, F, Fut>(&self, path: &str, mut op: F) -> Result<T, ProxyError>
     where
-        F: FnMut(ProxyRepo) -> Fut,
+        F: FnMut(Repo) -> Fut,
         Fut: Future<Output = Result<T, ProxyError>>,
     {
         let mut ranking = Ranking::default();
         for entry in &self.list.0 {
-            let result = match self.repo_for(entry, path) {
+            let result = match self.repo_for(entry, path).await {
                 Ok(repo) => op(repo).await,
                 Err(e) => Err(e),
             };
@@ -92,7 +162,7 @@ impl Proxies {
 
     /// `@latest` (with Go's list fallback) through the list.
     pub async fn latest(&self, path: &str) -> Result<RevInfo, ProxyError> {
-        self.try_proxies(path, |r| async move { r.latest().await })
+        self.try_proxies(path, |r| async move { r.latest_listed(None).await })
             .await
     }
 
@@ -142,7 +212,7 @@ impl Proxies {
     {
         let mut ranking = Ranking::default();
         for entry in &self.list.0 {
-            let result = match self.repo_for(entry, path) {
+            let result = match self.repo_for(entry, path).await {
                 Ok(repo) => match repo.zip(version).await {
                     Ok(dl) => consume(dl).await,
                     Err(e) => Err(e),

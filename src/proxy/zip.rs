@@ -12,13 +12,20 @@ use super::repo::MAX_ZIP_FILE;
 use crate::http::{Download, RedactedUrl};
 use bytes::Bytes;
 
-/// The body of a `.zip` response, restartable.
+/// The body of a `.zip` response, restartable; or a zip built in memory (direct mode).
 #[derive(Debug)]
 pub struct ZipDownload {
     path: String,
     version: String,
-    download: Download,
+    source: Source,
     total: u64,
+}
+
+#[derive(Debug)]
+enum Source {
+    Http(Box<Download>),
+    /// The whole zip, handed out as one chunk (then `None` until a restart).
+    Memory { zip: Bytes, given: bool },
 }
 
 impl ZipDownload {
@@ -26,19 +33,38 @@ impl ZipDownload {
         ZipDownload {
             path: path.to_string(),
             version: version.to_string(),
-            download,
+            source: Source::Http(Box::new(download)),
             total: 0,
         }
     }
 
-    /// The zip's URL (redacted).
-    pub fn url(&self) -> &RedactedUrl {
-        self.download.url()
+    /// A zip already built (from a code repository).
+    pub fn from_memory(path: &str, version: &str, zip: Vec<u8>) -> ZipDownload {
+        ZipDownload {
+            path: path.to_string(),
+            version: version.to_string(),
+            source: Source::Memory {
+                zip: Bytes::from(zip),
+                given: false,
+            },
+            total: 0,
+        }
+    }
+
+    /// The zip's URL (redacted), when it came over HTTP.
+    pub fn url(&self) -> Option<&RedactedUrl> {
+        match &self.source {
+            Source::Http(d) => Some(d.url()),
+            Source::Memory { .. } => None,
+        }
     }
 
     /// Requests made so far.
     pub fn attempts(&self) -> u32 {
-        self.download.attempts()
+        match &self.source {
+            Source::Http(d) => d.attempts(),
+            Source::Memory { .. } => 1,
+        }
     }
 
     /// Bytes received from the current response.
@@ -52,7 +78,20 @@ impl ZipDownload {
 
     /// The next chunk; `None` at the end of the zip.
     pub async fn chunk(&mut self) -> Result<Option<Bytes>, ProxyError> {
-        match self.download.chunk().await {
+        let download = match &mut self.source {
+            Source::Http(d) => d,
+            Source::Memory { zip, given } => {
+                if std::mem::replace(given, true) {
+                    return Ok(None);
+                }
+                self.total = zip.len() as u64;
+                if self.total > MAX_ZIP_FILE {
+                    return Err(self.err(Failure::ZipTooLarge));
+                }
+                return Ok(Some(zip.clone()));
+            }
+        };
+        match download.chunk().await {
             Err(e) => Err(self.err(Failure::Http(e))),
             Ok(None) => Ok(None),
             Ok(Some(c)) => {
@@ -69,10 +108,11 @@ impl ZipDownload {
     /// retry budget allows (then the caller starts over); otherwise returns `failure`
     /// (an HTTP failure noting the attempts made).
     pub async fn restart(&mut self, failure: ProxyError) -> Result<(), ProxyError> {
-        let Some(http) = failure.http_error().cloned() else {
+        let (Some(http), Source::Http(download)) = (failure.http_error().cloned(), &mut self.source)
+        else {
             return Err(failure);
         };
-        self.download
+        download
             .restart(http)
             .await
             .map_err(|e| self.err(Failure::Http(e)))?;

@@ -94,10 +94,14 @@ fn operations_over_the_conformance_modules() {
         let path = support::str_of(m, "path");
         let version = support::str_of(m, "version");
         let label = format!("{path}@{version}");
-        let repo = env
+        let repo = match env
             .rt
             .block_on(p.try_proxies(path, |r| async move { Ok::<_, ProxyError>(r) }))
-            .expect("repo");
+            .expect("repo")
+        {
+            gomodfetch::proxy::Repo::Proxy(r) => r,
+            gomodfetch::proxy::Repo::Direct(_) => panic!("{path}: a direct repository"),
+        };
         for (kind, ext) in [("info", "info"), ("mod", "mod"), ("zip", "zip")] {
             let want = m["proxy_urls"][kind]
                 .as_str()
