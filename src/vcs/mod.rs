@@ -14,4 +14,5 @@
 //!
 //! Everything below `codehost` is blocking and runs off the async runtime.
 
+pub mod archive;
 pub mod codehost;
