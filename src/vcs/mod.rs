@@ -14,5 +14,6 @@
 //!
 //! Everything below `codehost` is blocking and runs off the async runtime.
 
+pub mod archive;
 pub mod codehost;
 pub mod coderepo;

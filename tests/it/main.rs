@@ -57,6 +57,7 @@ mod testdb;
 mod testproxy;
 mod tlog_go_diff;
 mod tlog_vectors;
+mod vcs_archive;
 mod vcs_coderepo;
 mod zip_conformance;
 mod zip_go_diff;
