@@ -15,3 +15,4 @@
 //! Everything below `codehost` is blocking and runs off the async runtime.
 
 pub mod codehost;
+pub mod discovery;
