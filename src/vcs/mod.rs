@@ -17,3 +17,4 @@
 pub mod archive;
 pub mod codehost;
 pub mod coderepo;
+pub mod discovery;

@@ -11,6 +11,7 @@ mod config_oracle;
 mod config_vectors;
 mod corpus_live;
 mod dirhash_vectors;
+mod discovery_go;
 mod download_cli;
 mod download_diff;
 mod download_faults;
