@@ -58,6 +58,7 @@ mod testproxy;
 mod tlog_go_diff;
 mod tlog_vectors;
 mod vcs_archive;
+mod vcs_archive_go;
 mod zip_conformance;
 mod zip_go_diff;
 mod zip_misc;

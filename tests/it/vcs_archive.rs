@@ -194,7 +194,7 @@ fn git_available(test: &str) -> bool {
     ok
 }
 
-const CONTENTS: &[&[u8]] = &[
+pub const CONTENTS: &[&[u8]] = &[
     b"",
     b"a\nb\n",
     b"a\r\nb\r\n",
@@ -217,7 +217,7 @@ const CONTENTS: &[&[u8]] = &[
     b"mixed\r\nlf\nlone\rcr\n",
 ];
 
-const NAMES: &[&str] = &[
+pub const NAMES: &[&str] = &[
     "x.txt",
     "y.TXT",
     "m.c",
@@ -238,7 +238,7 @@ const NAMES: &[&str] = &[
 
 const DIRS: &[&str] = &["", "", "", "a/", "a/b/", "c/", "a/deep/", "ü/", "sub/"];
 
-const ATTR_LINES: &[&str] = &[
+pub const ATTR_LINES: &[&str] = &[
     "* text=auto",
     "*.txt text",
     "*.txt -text",
@@ -294,7 +294,7 @@ const ATTR_LINES: &[&str] = &[
     "LICENSE ident",
 ];
 
-fn pick<T: Copy>(rng: &mut fastrand::Rng, xs: &[T]) -> T {
+pub fn pick<T: Copy>(rng: &mut fastrand::Rng, xs: &[T]) -> T {
     xs[rng.usize(..xs.len())]
 }
 
