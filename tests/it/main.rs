@@ -59,6 +59,7 @@ mod testproxy;
 mod tlog_go_diff;
 mod tlog_vectors;
 mod vcs_archive;
+mod vcs_archive_go;
 mod vcs_coderepo;
 mod zip_conformance;
 mod zip_go_diff;

@@ -194,7 +194,7 @@ fn git_available(test: &str) -> bool {
     ok
 }
 
-const CONTENTS: &[&[u8]] = &[
+pub const CONTENTS: &[&[u8]] = &[
     b"",
     b"a\nb\n",
     b"a\r\nb\r\n",
@@ -217,7 +217,7 @@ const CONTENTS: &[&[u8]] = &[
     b"mixed\r\nlf\nlone\rcr\n",
 ];
 
-const NAMES: &[&str] = &[
+pub const NAMES: &[&str] = &[
     "x.txt",
     "y.TXT",
     "m.c",
@@ -238,7 +238,7 @@ const NAMES: &[&str] = &[
 
 const DIRS: &[&str] = &["", "", "", "a/", "a/b/", "c/", "a/deep/", "ü/", "sub/"];
 
-const ATTR_LINES: &[&str] = &[
+pub const ATTR_LINES: &[&str] = &[
     "* text=auto",
     "*.txt text",
     "*.txt -text",
@@ -294,7 +294,7 @@ const ATTR_LINES: &[&str] = &[
     "LICENSE ident",
 ];
 
-fn pick<T: Copy>(rng: &mut fastrand::Rng, xs: &[T]) -> T {
+pub fn pick<T: Copy>(rng: &mut fastrand::Rng, xs: &[T]) -> T {
     xs[rng.usize(..xs.len())]
 }
 
@@ -631,5 +631,101 @@ fn attribute_file_edge_cases_match_git_archive() {
             compare(&dir, &repo, commit, subdir).map(|_| ())
         });
     }
+    tally.finish();
+}
+
+/// The size of git's zip, in bytes.
+fn git_zip_len(dir: &Path, commit: git2::Oid, subdir: &str) -> u64 {
+    let home = tempfile::TempDir::new().expect("home");
+    let mut cmd = Command::new("git");
+    cmd.env("GIT_DIR", dir)
+        .env("HOME", home.path())
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .args([
+            "-c",
+            "core.autocrlf=input",
+            "-c",
+            "core.eol=lf",
+            "archive",
+            "--format=zip",
+            "--prefix=prefix/",
+        ])
+        .arg(commit.to_string());
+    if !subdir.is_empty() {
+        cmd.arg("--").arg(subdir);
+    }
+    cmd.output().expect("git").stdout.len() as u64
+}
+
+#[test]
+fn size_cap_is_at_git_zip_size() {
+    use gomodfetch::vcs::archive::export_tree_capped;
+    let test = "vcs_archive::size_cap_is_at_git_zip_size";
+    if !git_available(test) {
+        return;
+    }
+    let mut tally = Tally::new("vcs_archive/size_cap");
+    let tmp = tempfile::TempDir::new().expect("tmp");
+    for seed in 0..30u64 {
+        let mut rng = fastrand::Rng::with_seed(seed);
+        let mut entries: Vec<(String, Node)> = Vec::new();
+        for i in 0..rng.usize(1..8) {
+            // Random bytes do not deflate, so git stores them: the size is exact.
+            let n = rng.usize(0..3000);
+            let data: Vec<u8> = (0..n).map(|_| rng.u8(..)).collect();
+            let path = format!("{}f{i}", pick(&mut rng, &["", "d/", "d/e/", "g/"]));
+            let mode = if rng.u8(..5) == 0 { 0o120000 } else { 0o100644 };
+            entries.push((path, Node::File { mode, data }));
+        }
+        if rng.bool() {
+            entries.push(("s".into(), Node::Gitlink));
+        }
+        let subdir = if rng.u8(..3) == 0 { "d" } else { "" };
+        let dir = tmp.path().join(format!("s{seed}"));
+        tally.check(format!("seed {seed}"), || {
+            let (repo, commit) = build_repo(&dir, &entries, "");
+            if export_tree(&repo, commit, subdir).is_err() {
+                return Ok(()); // no such subdir in this tree
+            }
+            let size = git_zip_len(&dir, commit, subdir);
+            let at = export_tree_capped(&repo, commit, subdir, size);
+            let below = export_tree_capped(&repo, commit, subdir, size - 1);
+            match (at, below) {
+                (Ok(_), Err(ArchiveError::TooLarge)) => Ok(()),
+                (a, b) => Err(format!(
+                    "git zip {size} bytes: cap at size {:?}, one below {:?}",
+                    a.map(|_| ()),
+                    b.map(|_| ())
+                )),
+            }
+        });
+    }
+    // Compressible content: the verdict follows the deflated size, not the raw one.
+    let big = vec![(
+        String::from("zeros"),
+        Node::File {
+            mode: 0o100644,
+            data: vec![0u8; 1 << 20],
+        },
+    )];
+    let dir = tmp.path().join("zeros");
+    tally.check("1 MiB of zeros under a 64 KiB cap", || {
+        let (repo, commit) = build_repo(&dir, &big, "");
+        let size = git_zip_len(&dir, commit, "");
+        let ok = export_tree_capped(&repo, commit, "", 64 << 10)
+            .map(|_| ())
+            .map_err(|e| e.to_string());
+        let too_small = export_tree_capped(&repo, commit, "", size / 2)
+            .map(|_| ())
+            .map_err(|e| e.to_string());
+        if size < (64 << 10)
+            && ok.is_ok()
+            && too_small == Err("downloaded zip file too large".into())
+        {
+            Ok(())
+        } else {
+            Err(format!("git {size}: {ok:?} {too_small:?}"))
+        }
+    });
     tally.finish();
 }
