@@ -103,7 +103,7 @@ pub trait CodeHost: Send + Sync {
     /// The file `file` at commit `rev` (a full hash); `NotExist` when absent.
     fn read_file(&self, rev: &str, file: &str, max_size: u64) -> Result<Vec<u8>, VcsError>;
     /// Go's `RecentTag`: the highest tag with `prefix` on `rev` or an ancestor that
-    /// `allowed` accepts (given the version, prefix removed); empty when none.
+    /// `allowed` accepts (given the whole tag name); empty when none.
     fn recent_tag(
         &self,
         rev: &str,
@@ -116,3 +116,6 @@ pub trait CodeHost: Send + Sync {
     /// with go's settings.
     fn archive(&self, rev: &str, subdir: &str) -> Result<Vec<ArchiveFile>, VcsError>;
 }
+
+pub mod git;
+pub mod workdir;

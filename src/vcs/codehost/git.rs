@@ -1,0 +1,609 @@
+//! A git repository through libgit2 (Go's `codehost.gitRepo`), kept in the module
+//! cache's work directory for its remote so go and gomodfetch share it.
+//!
+//! What go does with `git` commands we do with libgit2, step for step, so the bare
+//! repository holds what go's would: refs are listed once per process (`ls-remote`);
+//! a revision is looked up locally first, then fetched shallowly by its ref
+//! (`<ref>:<ref>`, depth 1), and only when that is not enough are all branches and tags
+//! fetched (and the repository unshallowed). Every change happens under `<dir>.lock`
+//! (the flock go takes); inside the process one mutex serialises the repository.
+//!
+//! Never interactive: credentials come from git's configured credential helpers only,
+//! tried once; proxies from the environment and git config (`HTTPS_PROXY` …);
+//! certificates from OpenSSL's defaults (`SSL_CERT_FILE` …).
+
+use super::workdir::{WorkDir, work_dir};
+use super::{CodeHost, RevInfo, Tag, Tags, VcsError};
+use crate::revinfo::Origin;
+use crate::store::lockedfile::Locker;
+use crate::vcs::coderepo::origin;
+use git2::{
+    AutotagOption, Direction, FetchOptions, Oid, ProxyOptions, RemoteCallbacks, Repository,
+};
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+use std::sync::{Mutex, MutexGuard, OnceLock, PoisonError};
+
+/// Go's `gitWorkDirType`.
+const WORK_DIR_TYPE: &str = "git3";
+/// Go's `minHashDigits`.
+const MIN_HASH_DIGITS: usize = 7;
+const HASH_DIGITS: usize = 40;
+
+/// How much has been fetched in this process (Go's fetchLevel).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Fetched {
+    Nothing,
+    Some,
+    All,
+}
+
+struct State {
+    repo: Repository,
+    fetched: Fetched,
+}
+
+/// One remote's repository.
+pub struct GitRepo {
+    work: WorkDir,
+    url: String,
+    locker: Locker,
+    state: Mutex<State>,
+    refs: OnceLock<Result<BTreeMap<String, String>, VcsError>>,
+    stats: Mutex<HashMap<String, Result<RevInfo, VcsError>>>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+fn git_err(what: &str, dir: &Path, e: git2::Error) -> VcsError {
+    VcsError::other(format!("{what} in {}: {}", dir.display(), e.message()))
+}
+
+fn is_hex(s: &str) -> bool {
+    !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+fn looks_like_hash(s: &str) -> bool {
+    (MIN_HASH_DIGITS..=HASH_DIGITS).contains(&s.len()) && is_hex(s)
+}
+
+/// Callbacks for network operations: credential helpers once, never a prompt.
+fn callbacks<'a>() -> RemoteCallbacks<'a> {
+    let mut cb = RemoteCallbacks::new();
+    let mut asked = false;
+    cb.credentials(move |url, username, allowed| {
+        if asked || !allowed.is_user_pass_plaintext() {
+            return Err(git2::Error::from_str("terminal prompts disabled"));
+        }
+        asked = true;
+        let config = git2::Config::open_default()?;
+        git2::Cred::credential_helper(&config, url, username)
+    });
+    cb
+}
+
+fn proxy<'a>() -> ProxyOptions<'a> {
+    let mut p = ProxyOptions::new();
+    p.auto();
+    p
+}
+
+impl GitRepo {
+    /// The repository for `url` in the module cache at `cache` (Go's `newGitRepo`):
+    /// created as a bare repository with remote `origin` when its work directory has
+    /// no objects yet.
+    pub fn open(cache: &Path, url: &str, locker: Locker) -> Result<GitRepo, VcsError> {
+        if !url.contains("://") {
+            let why = if url.contains(':') {
+                format!(
+                    "git remote ({url}) must not be local directory (use URL syntax not host:path syntax)"
+                )
+            } else {
+                format!("git remote ({url}) must not be local directory")
+            };
+            return Err(VcsError::other(why));
+        }
+        let work = work_dir(cache, WORK_DIR_TYPE, url, &locker)?;
+        let refs = OnceLock::new();
+        let repo = {
+            let _held = locker
+                .mutex(&work.lock)
+                .map_err(|e| VcsError::other(e.to_string()))?;
+            if work.dir.join("objects").exists() {
+                Repository::open_bare(&work.dir).map_err(|e| git_err("git open", &work.dir, e))?
+            } else {
+                // go lists the refs first (to learn the hash kind); the answer is kept.
+                let _ = refs.set(list_remote_refs(url, &work.dir));
+                let fail = |e: git2::Error, what: &str| {
+                    let _ = std::fs::remove_dir_all(&work.dir);
+                    git_err(what, &work.dir, e)
+                };
+                let repo =
+                    Repository::init_bare(&work.dir).map_err(|e| fail(e, "git init --bare"))?;
+                repo.remote("origin", url)
+                    .map_err(|e| fail(e, "git remote add origin"))?;
+                repo
+            }
+        };
+        Ok(GitRepo {
+            work,
+            url: url.to_string(),
+            locker,
+            state: Mutex::new(State {
+                repo,
+                fetched: Fetched::Nothing,
+            }),
+            refs,
+            stats: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// The work directory (for `-x` and tests).
+    pub fn dir(&self) -> &Path {
+        &self.work.dir
+    }
+
+    /// Go's `loadRefs`: `HEAD`, branches and tags of the remote, annotated tags
+    /// peeled, listed once per process.
+    fn refs(&self) -> Result<&BTreeMap<String, String>, VcsError> {
+        self.refs
+            .get_or_init(|| list_remote_refs(&self.url, &self.work.dir))
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+
+    fn origin(&self) -> Origin {
+        Origin {
+            vcs: "git".into(),
+            url: self.url.clone(),
+            ..Origin::default()
+        }
+    }
+
+    /// Go's `repoSum` of the remote's refs (the `RepoSum` of an "unknown revision"
+    /// origin, for `-reuse`).
+    pub fn repo_sum(&self) -> Result<String, VcsError> {
+        let refs = self.refs()?;
+        Ok(origin::repo_sum(
+            refs.iter().map(|(r, h)| (r.as_str(), h.as_str())),
+        ))
+    }
+
+    fn unknown_revision(&self, rev: &str) -> VcsError {
+        VcsError::not_exist(format!("unknown revision {rev}"))
+    }
+
+    /// Go's `statLocal`: `rev` resolved in the local repository.
+    fn stat_local(&self, st: &State, version: &str, rev: &str) -> Result<RevInfo, VcsError> {
+        let commit = st
+            .repo
+            .revparse_single(rev)
+            .and_then(|o| o.peel_to_commit())
+            .map_err(|_| self.unknown_revision(rev))?;
+        let hash = commit.id().to_string();
+        let mut info = RevInfo {
+            origin: Origin {
+                hash: hash.clone(),
+                ..self.origin()
+            },
+            short: hash[..12].to_string(),
+            name: hash.clone(),
+            version: hash.clone(),
+            time: commit.committer().when().seconds(),
+            tags: Vec::new(),
+        };
+        if !hash.starts_with(rev) {
+            info.origin.ref_ = rev.to_string();
+        }
+        // Local tags pointing at the commit (git log's decorations), then the
+        // remote's (a shallow fetch may not have them all).
+        if let Ok(refs) = st.repo.references_glob("refs/tags/*") {
+            for r in refs.flatten() {
+                let points_here = r.peel_to_commit().map(|c| c.id() == commit.id());
+                if points_here.unwrap_or(false)
+                    && let Some(name) = r.name().and_then(|n| n.strip_prefix("refs/tags/"))
+                {
+                    info.tags.push(name.to_string());
+                }
+            }
+        }
+        if let Ok(remote) = self.refs() {
+            for (r, h) in remote {
+                if *h == hash
+                    && let Some(tag) = r.strip_prefix("refs/tags/")
+                {
+                    info.tags.push(tag.to_string());
+                }
+            }
+        }
+        info.tags.sort();
+        info.tags.dedup();
+        let version = if hash.starts_with(version) {
+            &hash
+        } else {
+            version
+        };
+        if info.tags.iter().any(|t| t == version) {
+            info.version = version.to_string();
+        }
+        Ok(info)
+    }
+
+    /// Go's `fetchRefsLocked`: every branch and tag, then unshallow.
+    fn fetch_all(&self, st: &mut State) -> Result<(), VcsError> {
+        if st.fetched >= Fetched::All {
+            return Ok(());
+        }
+        let specs = ["+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"];
+        self.fetch(st, &specs, None)?;
+        if self.work.dir.join("shallow").exists() {
+            self.fetch(st, &specs, Some(i32::MAX))?;
+        }
+        st.fetched = Fetched::All;
+        Ok(())
+    }
+
+    fn fetch(&self, st: &State, specs: &[&str], depth: Option<i32>) -> Result<(), VcsError> {
+        let mut remote = st
+            .repo
+            .find_remote("origin")
+            .map_err(|e| git_err("git fetch", &self.work.dir, e))?;
+        let mut opts = FetchOptions::new();
+        opts.remote_callbacks(callbacks())
+            .proxy_options(proxy())
+            .download_tags(AutotagOption::None)
+            .update_fetchhead(false);
+        if let Some(d) = depth {
+            opts.depth(d);
+        }
+        remote.fetch(specs, Some(&mut opts), None).map_err(|e| {
+            git_err(
+                &format!("git fetch -f origin {}", specs.join(" ")),
+                &self.work.dir,
+                e,
+            )
+        })
+    }
+
+    /// Go's `stat`, uncached.
+    fn stat_uncached(&self, rev: &str) -> Result<RevInfo, VcsError> {
+        let mut did_local = false;
+        if looks_like_hash(rev) {
+            let st = lock(&self.state);
+            if let Ok(info) = self.stat_local(&st, rev, rev) {
+                return Ok(info);
+            }
+            did_local = true;
+        }
+        {
+            let st = lock(&self.state);
+            if st.repo.find_reference(&format!("refs/tags/{rev}")).is_ok() {
+                return self.stat_local(&st, rev, &format!("refs/tags/{rev}"));
+            }
+        }
+        let refs = self.refs()?;
+        let (mut reference, mut hash, mut rev) = (String::new(), String::new(), rev.to_string());
+        if let Some(h) = refs.get(&format!("refs/tags/{rev}")) {
+            reference = format!("refs/tags/{rev}");
+            hash = h.clone();
+        } else if let Some(h) = refs.get(&format!("refs/heads/{rev}")) {
+            reference = format!("refs/heads/{rev}");
+            hash = h.clone();
+            rev = h.clone();
+        } else if rev == "HEAD" && refs.contains_key("HEAD") {
+            reference = "HEAD".into();
+            hash = refs["HEAD"].clone();
+            rev = hash.clone();
+        } else if looks_like_hash(&rev) {
+            let prefix = rev.clone();
+            for (k, h) in refs {
+                if h.starts_with(&prefix) {
+                    if !hash.is_empty() && hash != *h {
+                        return Err(VcsError::other(format!("ambiguous revision {prefix}")));
+                    }
+                    if reference.is_empty() || reference > *k {
+                        reference = k.clone();
+                    }
+                    rev = h.clone();
+                    hash = h.clone();
+                }
+            }
+            if hash.is_empty() && rev.len() == HASH_DIGITS {
+                hash = rev.clone();
+            }
+        } else {
+            return Err(self.unknown_revision(&rev));
+        }
+        let with_ref = |mut info: RevInfo, reference: &str| {
+            info.origin.hash = info.name.clone();
+            if reference != info.origin.hash {
+                info.origin.ref_ = reference.to_string();
+            }
+            info
+        };
+        let _held = self
+            .locker
+            .mutex(&self.work.lock)
+            .map_err(|e| VcsError::other(e.to_string()))?;
+        let mut st = lock(&self.state);
+        if !did_local && let Ok(info) = self.stat_local(&st, &rev, &hash) {
+            if let Some(tag) = reference.strip_prefix("refs/tags/")
+                && !info.tags.iter().any(|t| t == tag)
+            {
+                let target = Oid::from_str(&hash)
+                    .and_then(|oid| st.repo.find_object(oid, None))
+                    .map_err(|e| git_err("git tag", &self.work.dir, e))?;
+                st.repo
+                    .tag_lightweight(tag, &target, true)
+                    .map_err(|e| git_err("git tag", &self.work.dir, e))?;
+                return self
+                    .stat_local(&st, &rev, &reference)
+                    .map(|i| with_ref(i, &reference));
+            }
+            return Ok(with_ref(info, &reference));
+        }
+        if st.fetched <= Fetched::Some && !reference.is_empty() && !hash.is_empty() {
+            st.fetched = Fetched::Some;
+            let spec = if reference == "HEAD" {
+                reference = hash.clone();
+                format!("+{hash}:refs/dummy")
+            } else {
+                format!("+{reference}:{reference}")
+            };
+            if self.fetch(&st, &[spec.as_str()], Some(1)).is_ok() {
+                return self
+                    .stat_local(&st, &rev, &reference)
+                    .map(|i| with_ref(i, &reference));
+            }
+        }
+        self.fetch_all(&mut st)?;
+        self.stat_local(&st, &rev, &rev)
+            .map(|i| with_ref(i, &reference))
+    }
+
+    /// Tags of the local repository merged into `commit` with `prefix`, the highest
+    /// valid semver one that `allowed` accepts (Go's `describe`).
+    fn highest_merged_tag(
+        &self,
+        st: &State,
+        commit: Oid,
+        prefix: &str,
+        allowed: &dyn Fn(&str) -> bool,
+    ) -> String {
+        let mut highest = String::new();
+        let Ok(refs) = st.repo.references_glob("refs/tags/*") else {
+            return highest;
+        };
+        for r in refs.flatten() {
+            let Some(name) = r.name().and_then(|n| n.strip_prefix("refs/tags/")) else {
+                continue;
+            };
+            if !name.starts_with(prefix) || !allowed(name) {
+                continue;
+            }
+            let Ok(c) = r.peel_to_commit() else { continue };
+            let merged =
+                c.id() == commit || st.repo.graph_descendant_of(commit, c.id()).unwrap_or(false);
+            let sem = &name[prefix.len()..];
+            if merged && crate::semver::compare(sem, &highest).is_gt() {
+                highest = sem.to_string();
+            }
+        }
+        if highest.is_empty() {
+            highest
+        } else {
+            format!("{prefix}{highest}")
+        }
+    }
+
+    fn is_ancestor(st: &State, tag: &str, rev: &str) -> Option<bool> {
+        let t = st
+            .repo
+            .revparse_single(tag)
+            .and_then(|o| o.peel_to_commit())
+            .ok()?;
+        let r = st
+            .repo
+            .revparse_single(rev)
+            .and_then(|o| o.peel_to_commit())
+            .ok()?;
+        Some(t.id() == r.id() || st.repo.graph_descendant_of(r.id(), t.id()).ok()?)
+    }
+}
+
+/// `git ls-remote -q <url>`: the refs go keeps, annotated tags replaced by what they
+/// peel to.
+fn list_remote_refs(url: &str, dir: &Path) -> Result<BTreeMap<String, String>, VcsError> {
+    let mut remote = git2::Remote::create_detached(url)
+        .map_err(|e| git_err("git ls-remote -q origin", dir, e))?;
+    let conn = remote
+        .connect_auth(Direction::Fetch, Some(callbacks()), Some(proxy()))
+        .map_err(|e| {
+            let mut err = git_err("git ls-remote -q origin", dir, e);
+            if err.message.contains("404") || err.message.contains("not found") {
+                err.kind = super::VcsErrorKind::NotExist;
+            }
+            err
+        })?;
+    let mut refs = BTreeMap::new();
+    let mut peeled = Vec::new();
+    for head in conn
+        .list()
+        .map_err(|e| git_err("git ls-remote -q origin", dir, e))?
+    {
+        let name = head.name();
+        let hash = head.oid().to_string();
+        if let Some(tag) = name.strip_suffix("^{}") {
+            peeled.push((tag.to_string(), hash));
+        } else if name == "HEAD"
+            || name.starts_with("refs/heads/")
+            || name.starts_with("refs/tags/")
+        {
+            refs.insert(name.to_string(), hash);
+        }
+    }
+    for (tag, hash) in peeled {
+        if tag.starts_with("refs/tags/") {
+            refs.insert(tag, hash);
+        }
+    }
+    Ok(refs)
+}
+
+impl CodeHost for GitRepo {
+    fn tags(&self, prefix: &str) -> Result<Tags, VcsError> {
+        let refs = self.refs()?;
+        let mut list: Vec<Tag> = refs
+            .iter()
+            .filter_map(|(r, h)| {
+                let tag = r.strip_prefix("refs/tags/")?;
+                tag.starts_with(prefix).then(|| Tag {
+                    name: tag.to_string(),
+                    hash: h.clone(),
+                })
+            })
+            .collect();
+        list.sort_by(|a, b| a.name.cmp(&b.name));
+        let origin = Origin {
+            tag_prefix: prefix.to_string(),
+            tag_sum: origin::tag_sum(prefix, &list),
+            ..self.origin()
+        };
+        Ok(Tags { origin, list })
+    }
+
+    fn stat(&self, rev: &str) -> Result<RevInfo, VcsError> {
+        if rev == "latest" {
+            return self.latest();
+        }
+        if let Some(r) = lock(&self.stats).get(rev) {
+            return r.clone();
+        }
+        let r = self.stat_uncached(rev);
+        lock(&self.stats).insert(rev.to_string(), r.clone());
+        r
+    }
+
+    fn latest(&self) -> Result<RevInfo, VcsError> {
+        let refs = self.refs()?;
+        let Some(head) = refs.get("HEAD").cloned() else {
+            return Err(VcsError::not_exist("no commits"));
+        };
+        let mut info = self.stat(&head)?;
+        if info.origin.ref_.is_empty() {
+            info.origin.ref_ = "HEAD".into();
+        }
+        info.origin.hash = info.name.clone();
+        Ok(info)
+    }
+
+    fn read_file(&self, rev: &str, file: &str, _max_size: u64) -> Result<Vec<u8>, VcsError> {
+        let info = self.stat(rev)?;
+        let st = lock(&self.state);
+        let not_exist = || VcsError::not_exist("file does not exist");
+        let oid = Oid::from_str(&info.name).map_err(|_| not_exist())?;
+        let tree = st
+            .repo
+            .find_commit(oid)
+            .and_then(|c| c.tree())
+            .map_err(|_| not_exist())?;
+        let entry = tree.get_path(Path::new(file)).map_err(|_| not_exist())?;
+        let blob = entry
+            .to_object(&st.repo)
+            .and_then(|o| o.peel_to_blob())
+            .map_err(|_| not_exist())?;
+        Ok(blob.content().to_vec())
+    }
+
+    fn recent_tag(
+        &self,
+        rev: &str,
+        prefix: &str,
+        allowed: &dyn Fn(&str) -> bool,
+    ) -> Result<String, VcsError> {
+        let info = self.stat(rev)?;
+        let commit = Oid::from_str(&info.name).map_err(|e| VcsError::other(e.to_string()))?;
+        {
+            let st = lock(&self.state);
+            let tag = self.highest_merged_tag(&st, commit, prefix, allowed);
+            if !tag.is_empty() && !is_hex(&tag) {
+                return Ok(tag);
+            }
+        }
+        if self.tags(&format!("{prefix}v"))?.list.is_empty() {
+            return Ok(String::new());
+        }
+        let _held = self
+            .locker
+            .mutex(&self.work.lock)
+            .map_err(|e| VcsError::other(e.to_string()))?;
+        let mut st = lock(&self.state);
+        self.fetch_all(&mut st)?;
+        Ok(self.highest_merged_tag(&st, commit, prefix, allowed))
+    }
+
+    fn descends_from(&self, rev: &str, tag: &str) -> Result<bool, VcsError> {
+        if GitRepo::is_ancestor(&lock(&self.state), tag, rev) == Some(true) {
+            return Ok(true);
+        }
+        if self.tags(tag)?.list.is_empty() {
+            return Ok(false);
+        }
+        self.stat_uncached(rev)?;
+        let _held = self
+            .locker
+            .mutex(&self.work.lock)
+            .map_err(|e| VcsError::other(e.to_string()))?;
+        let mut st = lock(&self.state);
+        self.fetch_all(&mut st)?;
+        Ok(GitRepo::is_ancestor(&st, tag, rev) == Some(true))
+    }
+
+    fn archive(&self, rev: &str, subdir: &str) -> Result<Vec<super::ArchiveFile>, VcsError> {
+        let info = self.stat(rev)?;
+        let _held = self
+            .locker
+            .mutex(&self.work.lock)
+            .map_err(|e| VcsError::other(e.to_string()))?;
+        ensure_git_attributes(&self.work.dir).map_err(|e| VcsError::other(e.to_string()))?;
+        let st = lock(&self.state);
+        let oid = Oid::from_str(&info.name).map_err(|e| VcsError::other(e.to_string()))?;
+        crate::vcs::archive::export_tree(&st.repo, oid, subdir).map_err(|e| {
+            if e.is_not_exist() {
+                VcsError::not_exist("file does not exist")
+            } else {
+                VcsError::other(e.to_string())
+            }
+        })
+    }
+}
+
+/// Go's `ensureGitAttributes`: `info/attributes` ends with a line turning off
+/// `export-subst` and `export-ignore`, so the repository cannot hide or rewrite files
+/// in the module zip.
+fn ensure_git_attributes(dir: &Path) -> std::io::Result<()> {
+    use std::io::{Read as _, Write as _};
+    use std::os::unix::fs::{DirBuilderExt as _, OpenOptionsExt as _};
+    const ATTR: &[u8] = b"\n* -export-subst -export-ignore\n";
+    let info = dir.join("info");
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o755)
+        .create(&info)?;
+    let mut f = std::fs::OpenOptions::new()
+        .read(true)
+        .append(true)
+        .create(true)
+        .mode(0o666)
+        .open(info.join("attributes"))?;
+    let mut have = Vec::new();
+    f.read_to_end(&mut have)?;
+    if !have.ends_with(ATTR) {
+        f.write_all(ATTR)?;
+    }
+    Ok(())
+}
