@@ -296,9 +296,10 @@ pub(super) fn build_fetcher(
     client_config.trace = options.trace.clone();
     let client = Client::new(client_config).map_err(Fatal::go)?;
     let sumdb_client = client.clone();
+    let direct = direct_mode(config, client.clone());
     let proxies = config
         .goproxy()
-        .map(|list| Proxies::new(client, list.clone(), config.gonoproxy()))
+        .map(|list| Proxies::new(client, list.clone(), config.gonoproxy()).with_direct(direct))
         .map_err(Clone::clone);
     let store = match config.gomodcache() {
         Ok(root) => Store::open(
@@ -503,4 +504,28 @@ fn collect(
     let (i, rec) = done.map_err(|e| Fatal::new(format!("gomodfetch: internal error: {e}")))?;
     out[i] = Some(rec?);
     Ok(())
+}
+
+/// Direct mode (GOPROXY `direct`, GONOPROXY paths) for the run.
+fn direct_mode(
+    config: &crate::config::Config,
+    client: Client,
+) -> Arc<dyn crate::proxy::direct::DirectModules> {
+    use crate::vcs::direct::{Direct, DirectSettings};
+    let env = |k: &str| {
+        config
+            .env()
+            .get(k)
+            .map(|v| v.to_string_lossy().into_owned())
+    };
+    let settings = DirectSettings {
+        cache: config.gomodcache().ok().map(std::path::Path::to_path_buf),
+        goinsecure: config.goinsecure().to_string(),
+        goprivate: config.goprivate().to_string(),
+        govcs: config.govcs().to_string(),
+        git_allow_protocol: env("GIT_ALLOW_PROTOCOL"),
+        jobs: 4,
+    };
+    let locker = crate::store::Locker::wait_forever();
+    Arc::new(Arc::new(Direct::new(client, settings, locker)))
 }

@@ -115,6 +115,18 @@ pub enum ProxyError {
     },
     /// A routing failure, unwrapped.
     Lookup(LookupError),
+    /// Direct mode failed (discovery, the repository, the module in it): go's text.
+    Direct(DirectFailure),
+}
+
+/// A direct-mode failure in go's words, with what the walk and the engine decide on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DirectFailure {
+    pub message: String,
+    /// Go's `errors.Is(err, fs.ErrNotExist)`.
+    pub not_found: bool,
+    /// The text already starts with the module (`<path>@<version>: …`).
+    pub module_context: bool,
 }
 
 impl ProxyError {
@@ -136,6 +148,7 @@ impl ProxyError {
             },
             ProxyError::Lookup(LookupError::Route(e)) => e.is_not_found(),
             ProxyError::Lookup(_) => false,
+            ProxyError::Direct(d) => d.not_found,
         }
     }
 
@@ -151,7 +164,7 @@ impl ProxyError {
                 Failure::Http(e) => Some(e),
                 _ => None,
             },
-            ProxyError::Lookup(_) => None,
+            ProxyError::Lookup(_) | ProxyError::Direct(_) => None,
         }
     }
 
@@ -159,14 +172,18 @@ impl ProxyError {
     pub fn failure(&self) -> Option<&Failure> {
         match self {
             ProxyError::Module { failure, .. } => Some(failure),
-            ProxyError::Lookup(_) => None,
+            ProxyError::Lookup(_) | ProxyError::Direct(_) => None,
         }
     }
 
     /// Whether Go's error carries a `module.ModuleError` (so `go mod download` prints
     /// it as is instead of prefixing `<path>@<version>: `).
     pub fn has_module_context(&self) -> bool {
-        matches!(self, ProxyError::Module { .. })
+        match self {
+            ProxyError::Module { .. } => true,
+            ProxyError::Direct(d) => d.module_context,
+            ProxyError::Lookup(_) => false,
+        }
     }
 
     /// Whether this is Go's `errUseProxy` (ranked lowest by TryProxies).
@@ -179,6 +196,7 @@ impl fmt::Display for ProxyError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ProxyError::Lookup(e) => e.fmt(f),
+            ProxyError::Direct(d) => f.write_str(&d.message),
             ProxyError::Module {
                 path,
                 version,

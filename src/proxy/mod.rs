@@ -32,7 +32,7 @@ mod repo;
 mod walk;
 mod zip;
 
-pub use error::{Failure, LookupError, ProxyError};
+pub use error::{DirectFailure, Failure, LookupError, ProxyError};
 pub use repo::{Limits, MAX_ZIP_FILE, ProxyRepo, VersionList, filter_list, latest_from_list};
 pub use walk::{Proxies, Repo};
 pub use zip::ZipDownload;

@@ -117,14 +117,14 @@ impl Proxies {
     async fn repo_for(&self, entry: &ProxyEntry, path: &str) -> Result<Repo, ProxyError> {
         // The config layer's routing (Go's `modfetch.lookup`).
         match route(entry, path, &self.gonoproxy) {
-            Route::Proxy(base) => {
-                ProxyRepo::new(&self.client, self.limits, &base, path).map(|r| Repo::Proxy(Box::new(r)))
-            }
+            Route::Proxy(base) => ProxyRepo::new(&self.client, self.limits, &base, path)
+                .map(|r| Repo::Proxy(Box::new(r))),
             Route::Direct => match &self.direct {
                 None => Err(ProxyError::Lookup(LookupError::DirectUnsupported)),
                 Some(d) => match d.lookup(path).await? {
                     DirectRepo::Proxy(base) => {
-                        ProxyRepo::new(&self.client, self.limits, &base, path).map(|r| Repo::Proxy(Box::new(r)))
+                        ProxyRepo::new(&self.client, self.limits, &base, path)
+                            .map(|r| Repo::Proxy(Box::new(r)))
                     }
                     DirectRepo::Code(m) => Ok(Repo::Direct(m)),
                 },

@@ -25,7 +25,10 @@ pub struct ZipDownload {
 enum Source {
     Http(Box<Download>),
     /// The whole zip, handed out as one chunk (then `None` until a restart).
-    Memory { zip: Bytes, given: bool },
+    Memory {
+        zip: Bytes,
+        given: bool,
+    },
 }
 
 impl ZipDownload {
@@ -108,7 +111,8 @@ impl ZipDownload {
     /// retry budget allows (then the caller starts over); otherwise returns `failure`
     /// (an HTTP failure noting the attempts made).
     pub async fn restart(&mut self, failure: ProxyError) -> Result<(), ProxyError> {
-        let (Some(http), Source::Http(download)) = (failure.http_error().cloned(), &mut self.source)
+        let (Some(http), Source::Http(download)) =
+            (failure.http_error().cloned(), &mut self.source)
         else {
             return Err(failure);
         };

@@ -17,4 +17,5 @@
 pub mod archive;
 pub mod codehost;
 pub mod coderepo;
+pub mod direct;
 pub mod discovery;

@@ -61,6 +61,7 @@ mod tlog_vectors;
 mod vcs_archive;
 mod vcs_archive_go;
 mod vcs_coderepo;
+mod vcs_direct_diff;
 mod vcs_git;
 mod zip_conformance;
 mod zip_go_diff;

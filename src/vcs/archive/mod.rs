@@ -25,7 +25,7 @@ mod wildmatch;
 mod zipsize;
 
 pub use export::export_tree_capped;
-pub use select::{BuildError, build_module_zip, module_files};
+pub use select::{BuildError, build_module_zip, module_files, module_zip};
 
 use crate::modzip::MAX_ZIP_FILE;
 use crate::vcs::codehost::ArchiveFile;

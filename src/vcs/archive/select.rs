@@ -89,6 +89,21 @@ impl modzip::create::File for Entry<'_> {
     }
 }
 
+/// The zip of `module_path@version` holding `files` (from [`module_files`]), in
+/// memory; go's `create zip: …` errors when the files break the module zip rules.
+pub fn module_zip(
+    module_path: &str,
+    version: &str,
+    files: &[ArchiveFile],
+) -> Result<Vec<u8>, modzip::Error> {
+    let entries: Vec<Entry<'_>> = files.iter().map(Entry).collect();
+    let m = ModuleVersion {
+        path: module_path.to_string(),
+        version: version.to_string(),
+    };
+    modzip::create(Vec::new(), &m, &entries)
+}
+
 /// Writes the zip of `module_path@version` holding `files` (from [`module_files`]) to
 /// `out` and returns its `h1`. Fails with go's `create zip: …` errors without
 /// writing anything when the files break the module zip rules.
@@ -98,12 +113,7 @@ pub fn build_module_zip(
     files: &[ArchiveFile],
     out: &Path,
 ) -> Result<H1, BuildError> {
-    let entries: Vec<Entry<'_>> = files.iter().map(Entry).collect();
-    let m = ModuleVersion {
-        path: module_path.to_string(),
-        version: version.to_string(),
-    };
-    let zip = modzip::create(Vec::new(), &m, &entries)?;
+    let zip = module_zip(module_path, version, files)?;
     std::fs::write(out, zip).map_err(|source| BuildError::Write {
         path: out.to_path_buf(),
         source,

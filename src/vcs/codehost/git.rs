@@ -250,7 +250,7 @@ impl GitRepo {
     fn fetch(&self, st: &State, specs: &[&str], depth: Option<i32>) -> Result<(), VcsError> {
         let mut remote = st
             .repo
-            .find_remote("origin")
+            .remote_anonymous(&rewrite_url(&self.url))
             .map_err(|e| git_err("git fetch", &self.work.dir, e))?;
         let mut opts = FetchOptions::new();
         opts.remote_callbacks(callbacks())
@@ -415,10 +415,50 @@ impl GitRepo {
     }
 }
 
+/// `url` after the user's `url.<base>.insteadOf` rules (git applies them to every URL
+/// it is given; the longest matching prefix wins). The work directory keeps the
+/// original URL, as go's does.
+pub fn rewrite_url(url: &str) -> String {
+    let Ok(config) = git2::Config::open_default() else {
+        return url.to_string();
+    };
+    let mut best: Option<(usize, String)> = None;
+    if let Ok(mut entries) = config.entries(Some(r"url\..*\.insteadof")) {
+        while let Some(Ok(e)) = entries.next() {
+            let (Some(name), Some(prefix)) = (e.name(), e.value()) else {
+                continue;
+            };
+            let Some(base) = name
+                .strip_prefix("url.")
+                .and_then(|n| n.strip_suffix(".insteadof"))
+            else {
+                continue;
+            };
+            if url.starts_with(prefix) && best.as_ref().is_none_or(|(n, _)| prefix.len() > *n) {
+                best = Some((prefix.len(), format!("{base}{}", &url[prefix.len()..])));
+            }
+        }
+    }
+    let rewritten = best.map_or_else(|| url.to_string(), |(_, u)| u);
+    local_suffix(rewritten)
+}
+
+/// git finds a local repository at `<path>` also as `<path>.git` (its `enter_repo`
+/// rules); libgit2 does not, so a `file://` URL gets the suffix when only that exists.
+fn local_suffix(url: String) -> String {
+    if let Some(path) = url.strip_prefix("file://") {
+        let p = Path::new(path);
+        if !p.exists() && Path::new(&format!("{path}.git")).is_dir() {
+            return format!("{url}.git");
+        }
+    }
+    url
+}
+
 /// `git ls-remote -q <url>`: the refs go keeps, annotated tags replaced by what they
 /// peel to.
 fn list_remote_refs(url: &str, dir: &Path) -> Result<BTreeMap<String, String>, VcsError> {
-    let mut remote = git2::Remote::create_detached(url)
+    let mut remote = git2::Remote::create_detached(rewrite_url(url).as_str())
         .map_err(|e| git_err("git ls-remote -q origin", dir, e))?;
     let conn = remote
         .connect_auth(Direction::Fetch, Some(callbacks()), Some(proxy()))

@@ -1,0 +1,285 @@
+//! Direct mode for a run (Go's `modfetch.lookupDirect` and the code repositories
+//! behind it): a module path is looked up once — discovery (static hosts or
+//! `?go-get=1`, GOVCS), then the git repository of its URL (one per URL, shared by
+//! every module it holds) and the module in it — and the GOPROXY walk runs the module
+//! operations on it through [`crate::proxy::direct`].
+//!
+//! All repository work is blocking (libgit2) and runs on the blocking pool, at most
+//! `jobs` operations at once (Go bounds its VCS commands the same way).
+
+use crate::http::Client;
+use crate::module;
+use crate::oncemap::OnceMap;
+use crate::proxy::direct::{BoxFuture, DirectModule, DirectModules, DirectRepo};
+use crate::proxy::{DirectFailure, ProxyError, VersionList, ZipDownload};
+use crate::revinfo::RevInfo;
+use crate::store::lockedfile::Locker;
+use crate::vcs::archive;
+use crate::vcs::codehost::CodeHost;
+use crate::vcs::codehost::git::GitRepo;
+use crate::vcs::coderepo::{CodeRepo, CodeRepoError};
+use crate::vcs::discovery::{Discovery, Govcs, Policy, SchemeProbe, Security};
+use std::future::Future;
+use std::path::PathBuf;
+use std::pin::Pin;
+use std::sync::Arc;
+use tokio::sync::Semaphore;
+
+/// What direct mode reads from the configuration.
+#[derive(Debug, Clone, Default)]
+pub struct DirectSettings {
+    /// GOMODCACHE (`None` when unusable: Go's error comes from the cache layer).
+    pub cache: Option<PathBuf>,
+    pub goinsecure: String,
+    pub goprivate: String,
+    pub govcs: String,
+    pub git_allow_protocol: Option<String>,
+    /// Repository operations at once.
+    pub jobs: usize,
+}
+
+type Found = Result<Arc<Found2>, ProxyError>;
+
+/// A looked-up module path.
+enum Found2 {
+    Proxy(String),
+    Code(Arc<CodeModule>),
+}
+
+/// Direct mode for one run.
+pub struct Direct {
+    settings: DirectSettings,
+    discovery: Result<Discovery, String>,
+    locker: Locker,
+    gate: Arc<Semaphore>,
+    modules: OnceMap<String, Found>,
+    repos: OnceMap<String, Result<Arc<GitRepo>, String>>,
+}
+
+fn failure(message: impl Into<String>, not_found: bool, module_context: bool) -> ProxyError {
+    ProxyError::Direct(DirectFailure {
+        message: message.into(),
+        not_found,
+        module_context,
+    })
+}
+
+impl Direct {
+    pub fn new(http: Client, settings: DirectSettings, locker: Locker) -> Direct {
+        let discovery = Govcs::parse(&settings.govcs)
+            .map(|govcs| {
+                let policy = Policy {
+                    govcs,
+                    goprivate: settings.goprivate.clone(),
+                    git_allow_protocol: settings.git_allow_protocol.clone(),
+                };
+                Discovery::new(http, policy, Arc::new(GitProbe))
+            })
+            .map_err(|e| e.to_string());
+        Direct {
+            gate: Arc::new(Semaphore::new(settings.jobs.max(1))),
+            settings,
+            discovery,
+            locker,
+            modules: OnceMap::new(),
+            repos: OnceMap::new(),
+        }
+    }
+
+    async fn find(self: &Arc<Self>, path: &str) -> Found {
+        let discovery = self
+            .discovery
+            .as_ref()
+            .map_err(|e| failure(e.clone(), false, false))?;
+        let security = if module::match_prefix_patterns(&self.settings.goinsecure, path) {
+            Security::Insecure
+        } else {
+            Security::SecureOnly
+        };
+        // Go: "We don't know where to find code for a module with this path."
+        let root = discovery
+            .repo_root_for_path(path, security)
+            .await
+            .map_err(|e| failure(e.to_string(), true, false))?;
+        if root.vcs == "mod" {
+            return Ok(Arc::new(Found2::Proxy(root.repo)));
+        }
+        if root.vcs != "git" {
+            return Err(failure(
+                format!(
+                    "lookup {}: {} is not supported by gomodfetch (only git)",
+                    root.root, root.vcs
+                ),
+                false,
+                false,
+            ));
+        }
+        let repo = self
+            .git_repo(&root.repo)
+            .await
+            .map_err(|e| failure(format!("lookup {}: {e}", root.root), false, false))?;
+        let code =
+            CodeRepo::new(repo, path, &root.root, &root.subdir).map_err(|e| code_failure(&e))?;
+        Ok(Arc::new(Found2::Code(Arc::new(CodeModule {
+            path: path.to_string(),
+            code: Arc::new(code),
+            gate: Arc::clone(&self.gate),
+        }))))
+    }
+
+    /// The repository for `url`, opened once per run.
+    async fn git_repo(self: &Arc<Self>, url: &str) -> Result<Arc<dyn CodeHost>, String> {
+        let me = Arc::clone(self);
+        let u = url.to_string();
+        let repo = self
+            .repos
+            .get_or_run(&url.to_string(), || async move {
+                let cache = me
+                    .settings
+                    .cache
+                    .clone()
+                    .ok_or("neither GOPATH nor GOMODCACHE are set")?;
+                let locker = me.locker;
+                blocking(&me.gate, move || GitRepo::open(&cache, &u, locker))
+                    .await
+                    .and_then(|r| r.map_err(|e| e.to_string()))
+                    .map(Arc::new)
+            })
+            .await?;
+        Ok(repo)
+    }
+}
+
+impl DirectModules for Arc<Direct> {
+    fn lookup<'a>(&'a self, path: &'a str) -> BoxFuture<'a, Result<DirectRepo, ProxyError>> {
+        Box::pin(async move {
+            let me = Arc::clone(self);
+            let p = path.to_string();
+            let found = self
+                .modules
+                .get_or_run(&path.to_string(), || async move { me.find(&p).await })
+                .await?;
+            Ok(match found.as_ref() {
+                Found2::Proxy(base) => DirectRepo::Proxy(base.clone()),
+                Found2::Code(m) => DirectRepo::Code(m.clone()),
+            })
+        })
+    }
+}
+
+/// Runs `f` on the blocking pool under a permit of `gate`.
+async fn blocking<T: Send + 'static>(
+    gate: &Arc<Semaphore>,
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, String> {
+    let _permit = gate
+        .clone()
+        .acquire_owned()
+        .await
+        .map_err(|e| e.to_string())?;
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| format!("internal error: {e}"))
+}
+
+fn code_failure(e: &CodeRepoError) -> ProxyError {
+    failure(e.to_string(), e.is_not_exist(), e.module_error().is_some())
+}
+
+/// One module in a code repository.
+struct CodeModule {
+    path: String,
+    code: Arc<CodeRepo>,
+    gate: Arc<Semaphore>,
+}
+
+impl CodeModule {
+    fn run<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&CodeRepo) -> Result<T, CodeRepoError> + Send + 'static,
+    ) -> Pin<Box<dyn Future<Output = Result<T, ProxyError>> + Send + '_>> {
+        let code = Arc::clone(&self.code);
+        Box::pin(async move {
+            blocking(&self.gate, move || f(&code))
+                .await
+                .map_err(|e| failure(e, false, false))?
+                .map_err(|e| code_failure(&e))
+        })
+    }
+}
+
+impl DirectModule for CodeModule {
+    fn list<'a>(&'a self, prefix: &'a str) -> BoxFuture<'a, Result<VersionList, ProxyError>> {
+        let p = prefix.to_string();
+        Box::pin(async move {
+            let versions = self.run(move |c| c.versions(&p)).await?;
+            Ok(VersionList {
+                lines: versions.list.clone(),
+                versions: versions.list,
+            })
+        })
+    }
+
+    fn latest(&self) -> BoxFuture<'_, Result<RevInfo, ProxyError>> {
+        self.run(|c| c.latest())
+    }
+
+    fn stat<'a>(&'a self, rev: &'a str) -> BoxFuture<'a, Result<RevInfo, ProxyError>> {
+        let r = rev.to_string();
+        self.run(move |c| c.stat(&r))
+    }
+
+    fn go_mod<'a>(&'a self, version: &'a str) -> BoxFuture<'a, Result<Vec<u8>, ProxyError>> {
+        let v = version.to_string();
+        self.run(move |c| c.go_mod(&v))
+    }
+
+    fn zip<'a>(&'a self, version: &'a str) -> BoxFuture<'a, Result<ZipDownload, ProxyError>> {
+        let v = version.to_string();
+        Box::pin(async move {
+            let files = self.run({
+                let v = v.clone();
+                move |c| c.zip_files(&v)
+            });
+            let files = files.await?;
+            let (path, ver) = (self.path.clone(), v.clone());
+            let zip = blocking(&self.gate, move || archive::module_zip(&path, &ver, &files))
+                .await
+                .map_err(|e| failure(e, false, false))?
+                .map_err(|e| failure(format!("{}@{v}: {e}", self.path), false, true))?;
+            Ok(ZipDownload::from_memory(&self.path, version, zip))
+        })
+    }
+}
+
+/// Go's scheme probe for the generic `<host>/<path>.git` rule: `git ls-remote
+/// <scheme>://<repo>` succeeds (other version-control systems are not supported).
+struct GitProbe;
+
+impl SchemeProbe for GitProbe {
+    fn ping(
+        &self,
+        vcs: &'static str,
+        scheme: &'static str,
+        repo: &str,
+    ) -> Pin<Box<dyn Future<Output = bool> + Send + 'static>> {
+        let url = crate::vcs::codehost::git::rewrite_url(&format!("{scheme}://{repo}"));
+        Box::pin(async move {
+            if vcs != "git" {
+                return false;
+            }
+            tokio::task::spawn_blocking(move || {
+                let Ok(mut remote) = git2::Remote::create_detached(url.as_str()) else {
+                    return false;
+                };
+                let mut proxy = git2::ProxyOptions::new();
+                proxy.auto();
+                remote
+                    .connect_auth(git2::Direction::Fetch, None, Some(proxy))
+                    .is_ok()
+            })
+            .await
+            .unwrap_or(false)
+        })
+    }
+}

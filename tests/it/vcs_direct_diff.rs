@@ -1,0 +1,252 @@
+//! Direct mode end to end, `go mod download` against `gomodfetch download`, both with
+//! `GOPROXY=direct`, over repositories built here with the real git and reached from
+//! disk: `.git` module paths need no discovery, and a `url.<file>.insteadOf` rule in
+//! the sandbox's git config (which git, libgit2 and so both tools honour) turns
+//! `https://example.com/…` into the local repositories.
+//!
+//! For each query, in fresh sandboxes: the same exit code, `-json` output and stderr
+//! (paths normalised), and the same module cache outside `cache/vcs` (the bare
+//! repositories hold the same refs but not the same object packs): `.info` (with its
+//! Origin), `.mod`, `.ziphash`, the extracted tree, lock files. The `.zip` bytes are
+//! not compared: go deflates with compress/flate, we with zlib-rs; the `.ziphash`
+//! (h1 of names and contents) is.
+
+use crate::download_diff::{GOMODFETCH, same_output, same_snapshots};
+use crate::support::{self, Tally};
+use gomodfetch::testkit::gocmd::Sandbox;
+use gomodfetch::testkit::tree::SnapshotOptions;
+use std::path::Path;
+use std::process::Command;
+
+const TEST: &str = "vcs_direct_diff";
+
+fn git(dir: &Path, args: &[&str], date: i64) {
+    let out = Command::new("git")
+        .current_dir(dir)
+        .args(args)
+        .env("GIT_AUTHOR_NAME", "A")
+        .env("GIT_AUTHOR_EMAIL", "a@example.com")
+        .env("GIT_COMMITTER_NAME", "C")
+        .env("GIT_COMMITTER_EMAIL", "c@example.com")
+        .env("GIT_AUTHOR_DATE", format!("@{date} +0000"))
+        .env("GIT_COMMITTER_DATE", format!("@{date} +0000"))
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("HOME", dir)
+        .output()
+        .expect("running git");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// One commit: files to write (path, content; `@link:` content makes a symlink),
+/// then tags (`-a` prefix: annotated).
+struct Step<'a> {
+    files: &'a [(&'a str, &'a str)],
+    tags: &'a [&'a str],
+}
+
+/// Builds `<repos>/<name>.git` (bare) from `steps` on branch `main`.
+fn repo(repos: &Path, name: &str, steps: &[Step<'_>]) {
+    let w = repos.join(format!("{name}-src"));
+    std::fs::create_dir_all(&w).unwrap();
+    git(&w, &["init", "-q", "-b", "main"], 0);
+    let mut t = 1_650_000_000;
+    for (i, s) in steps.iter().enumerate() {
+        for (p, c) in s.files {
+            let f = w.join(p);
+            std::fs::create_dir_all(f.parent().unwrap()).unwrap();
+            let _ = std::fs::remove_file(&f);
+            match c.strip_prefix("@link:") {
+                Some(target) => std::os::unix::fs::symlink(target, &f).unwrap(),
+                None => std::fs::write(&f, c).unwrap(),
+            }
+        }
+        git(&w, &["add", "-A"], t);
+        git(
+            &w,
+            &["commit", "-q", "--allow-empty", "-m", &format!("c{i}")],
+            t,
+        );
+        for tag in s.tags {
+            match tag.strip_prefix("-a ") {
+                Some(a) => git(&w, &["tag", "-a", "-m", "release", a], t),
+                None => git(&w, &["tag", tag], t),
+            }
+        }
+        t += 86_400;
+    }
+    git(
+        repos,
+        &[
+            "clone",
+            "-q",
+            "--bare",
+            &format!("{name}-src"),
+            &format!("{name}.git"),
+        ],
+        t,
+    );
+}
+
+fn build_all(repos: &Path) {
+    let gomod = |p: &str| format!("module {p}\n\ngo 1.20\n");
+    let r1 = gomod("example.com/r1.git");
+    repo(
+        repos,
+        "r1",
+        &[
+            Step {
+                files: &[("go.mod", &r1), ("a.go", "package a\n")],
+                tags: &["v1.0.0"],
+            },
+            Step {
+                files: &[("b.go", "package a\n")],
+                tags: &["-a v1.1.0"],
+            },
+            Step {
+                files: &[("c.go", "package a\n")],
+                tags: &[],
+            },
+        ],
+    );
+    let sub = gomod("example.com/r2.git/sub");
+    repo(
+        repos,
+        "r2",
+        &[Step {
+            files: &[
+                ("LICENSE", "license text\n"),
+                ("sub/go.mod", &sub),
+                ("sub/s.go", "package s\n"),
+            ],
+            tags: &["sub/v0.1.0"],
+        }],
+    );
+    let (r3, r3v2) = (gomod("example.com/r3.git"), gomod("example.com/r3.git/v2"));
+    repo(
+        repos,
+        "r3",
+        &[
+            Step {
+                files: &[("go.mod", &r3), ("x.go", "package x\n")],
+                tags: &["v1.0.0"],
+            },
+            Step {
+                files: &[("v2/go.mod", &r3v2), ("v2/x.go", "package x\n")],
+                tags: &["v2.0.0"],
+            },
+        ],
+    );
+    repo(
+        repos,
+        "r4",
+        &[
+            Step {
+                files: &[("x.go", "package x\n")],
+                tags: &["v1.0.0"],
+            },
+            Step {
+                files: &[("y.go", "package x\n")],
+                tags: &["v2.0.0"],
+            },
+        ],
+    );
+    let r5 = gomod("example.com/r5.git");
+    repo(
+        repos,
+        "r5",
+        &[Step {
+            files: &[
+                ("go.mod", &r5),
+                (".gitattributes", "*.txt eol=crlf\n"),
+                ("notes.txt", "one\ntwo\n"),
+                ("dos.go", "package x\r\n"),
+                ("link", "@link:notes.txt"),
+                ("vendor/modules.txt", "# v\n"),
+                ("vendor/example.com/v/v.go", "package v\n"),
+                ("inner/go.mod", "module example.com/r5.git/inner\n"),
+                ("inner/i.go", "package inner\n"),
+            ],
+            tags: &["v1.0.0"],
+        }],
+    );
+}
+
+fn sandbox(repos: &Path) -> Sandbox {
+    let mut sb = support::sandbox();
+    sb.modcacherw(false)
+        .goproxy("direct")
+        .set("GIT_CONFIG_NOSYSTEM", "1");
+    let gitconfig = format!(
+        "[url \"file://{}/\"]\n\tinsteadOf = https://example.com/\n",
+        repos.display()
+    );
+    std::fs::write(sb.home().join(".gitconfig"), gitconfig).expect("gitconfig");
+    sb
+}
+
+#[test]
+fn direct_mode_matches_go() {
+    compare(
+        "vcs_direct_diff/queries",
+        &[
+            "example.com/r1.git@v1.0.0",
+            "example.com/r1.git@v1.1.0",
+            "example.com/r1.git@main",
+            "example.com/r2.git/sub@v0.1.0",
+            "example.com/r3.git@v1.0.0",
+            "example.com/r3.git/v2@v2.0.0",
+            "example.com/r4.git@v1.0.0",
+            "example.com/r4.git@v2.0.0+incompatible",
+            "example.com/r5.git@v1.0.0",
+        ],
+    );
+}
+
+/// Known differences, kept runnable (`cargo test -- --ignored`): go's `-json` record
+/// carries an `Origin` for queries that choose among listed versions (the list's
+/// TagSum merged into the stat's origin) and for unknown revisions (the RepoSum); our
+/// query layer does not merge or keep those origins yet.
+#[test]
+#[ignore = "issue 7 not finished: Origin of list queries and unknown revisions"]
+fn direct_mode_origins_match_go() {
+    compare(
+        "vcs_direct_diff/origins",
+        &[
+            "example.com/r1.git@latest",
+            "example.com/r1.git@nosuch",
+            "example.com/r1.git@v1.2.0",
+            "example.com/r2.git/sub@latest",
+        ],
+    );
+}
+
+fn compare(label: &str, queries: &[&str]) {
+    let Some(go) = support::go(TEST) else { return };
+    let repos = tempfile::tempdir().unwrap();
+    build_all(repos.path());
+    // The zip bytes are go's compress/flate output on one side and ours on the other
+    // (the issue asks for equal h1, i.e. `.ziphash`, not equal bytes).
+    let opts = SnapshotOptions::default()
+        .ignore("cache/vcs")
+        .ignore("cache/download/**/*.zip");
+    let mut t = Tally::new(label);
+    for &q in queries {
+        let (gsb, osb) = (sandbox(repos.path()), sandbox(repos.path()));
+        let args = ["mod", "download", "-json", q];
+        let g = go.run(&gsb, gsb.work_dir(), args).expect("go");
+        let o = osb
+            .run(GOMODFETCH, osb.work_dir(), &args[1..])
+            .expect("gomodfetch");
+        t.check(q, || {
+            same_output(&gsb, &g, &osb, &o)?;
+            let gs = gsb.cache_snapshot(&opts).map_err(|e| e.to_string())?;
+            let os = osb.cache_snapshot(&opts).map_err(|e| e.to_string())?;
+            same_snapshots(&gs, &os, ("go", "ours"))
+        });
+    }
+    t.finish();
+}
