@@ -4,6 +4,11 @@
 //! `?go-get=1` pages, fetches them with its own `git` through the forward proxy and
 //! TLS, lists their tags and resolves branch queries to pseudo-versions; the proxy
 //! refuses every other host.
+//!
+//! Go behaviour seen here: in module mode an `http://` git URL named by a meta page
+//! fetched over https is used without `GOINSECURE` (go's `IsSecure` check belongs to
+//! the removed GOPATH `get`); `GOINSECURE` only matters for the page itself (https
+//! fails → go retries the page over http).
 
 use crate::support::{self, Go, Sandbox};
 use gomodfetch::testkit::gitserver::{

@@ -37,15 +37,21 @@
 //! # The environment a tool needs ([`GitServer::env`])
 //! * `HTTPS_PROXY`, `https_proxy`, `HTTP_PROXY`, `http_proxy` = the proxy URL: Go's
 //!   net/http reads the upper-case names (and `https_proxy`); git's libcurl reads the
-//!   lower-case `http_proxy` only (it ignores `HTTP_PROXY`, a CGI safety rule) and
-//!   either case of `https_proxy`. Both kinds are set so go, the git go runs and our
+//!   lower-case `http_proxy` only (it ignores `HTTP_PROXY`, a CGI safety rule:
+//!   without `http_proxy` git fails with "Could not resolve host") and either case
+//!   of `https_proxy`. Both kinds are set so go, the git go runs and our
 //!   own client all go through the proxy.
 //! * `NO_PROXY`, `no_proxy` = empty: a test host listed there would bypass the proxy
 //!   and fail to resolve.
 //! * `SSL_CERT_FILE` = the CA file: on Linux Go (and our client) use it instead of
 //!   the system roots.
 //! * `GIT_SSL_CAINFO` = the CA file: git does not read `SSL_CERT_FILE` (libcurl sets
-//!   its own CA bundle), so it needs its own variable.
+//!   its own CA bundle; Debian's git uses GnuTLS, which fails with "server
+//!   certificate verification failed. CAfile: none" without it), so it needs its
+//!   own variable. libgit2 (our git2, built with OpenSSL) does read `SSL_CERT_FILE`
+//!   and, with `ProxyOptions::auto()`, `https_proxy`/`HTTPS_PROXY` for https URLs
+//!   (checked by hand; for `http://` URLs it did not pick up `http_proxy`, so the
+//!   codehost must pass the proxy explicitly there).
 //! * `GIT_TERMINAL_PROMPT=0`: never ask for credentials (go sets it too).
 //! * `GIT_CONFIG_NOSYSTEM=1`: no `/etc/gitconfig` (no `url.*.insteadOf`, proxy or
 //!   credential helper from the machine). The sandbox's `HOME` keeps `~/.gitconfig`
