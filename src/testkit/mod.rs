@@ -4,6 +4,7 @@
 //! lives in the library so the `gomodfetch-testproxy` binary, the integration tests and
 //! the benchmark harness share one implementation.
 
+pub mod gitserver;
 pub mod gocmd;
 pub mod graphgen;
 pub mod normalize;

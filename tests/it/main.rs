@@ -18,6 +18,7 @@ mod download_faults;
 mod download_interop;
 mod download_module;
 mod download_query;
+mod gitserver;
 mod go_harness;
 mod go_through_testproxy;
 mod gosum_tests;

@@ -58,7 +58,7 @@ mod log;
 mod netem;
 pub mod route;
 mod server;
-mod tls;
+pub(crate) mod tls;
 
 pub use config::{
     HookReply, NetConfig, OverLimit, ProxyConfig, SumdbHandler, parse_bytes, parse_duration,

@@ -28,6 +28,26 @@ fn tls_err(what: &str, e: impl std::fmt::Display) -> io::Error {
 
 /// Generates the CA and leaf and builds the server configuration.
 pub(crate) fn setup(http2: bool) -> io::Result<TlsSetup> {
+    setup_for(
+        "gomodfetch test proxy",
+        &["localhost"],
+        &[
+            IpAddr::V4(Ipv4Addr::LOCALHOST),
+            IpAddr::V6(Ipv6Addr::LOCALHOST),
+        ],
+        http2,
+    )
+}
+
+/// Like [`setup`], with a leaf named `common_name` that is valid for the DNS names
+/// `dns` (wildcards such as `*.example.test` allowed) and the addresses `ips`; used
+/// by the test git server for its test host names.
+pub(crate) fn setup_for(
+    common_name: &str,
+    dns: &[&str],
+    ips: &[IpAddr],
+    http2: bool,
+) -> io::Result<TlsSetup> {
     let mut ca_params =
         CertificateParams::new(Vec::<String>::new()).map_err(|e| tls_err("CA", e))?;
     ca_params
@@ -42,15 +62,14 @@ pub(crate) fn setup(http2: bool) -> io::Result<TlsSetup> {
     let ca_key = KeyPair::generate().map_err(|e| tls_err("CA key", e))?;
     let ca = CertifiedIssuer::self_signed(ca_params, ca_key).map_err(|e| tls_err("CA", e))?;
 
-    let mut leaf_params =
-        CertificateParams::new(vec!["localhost".to_string()]).map_err(|e| tls_err("leaf", e))?;
+    let names: Vec<String> = dns.iter().map(|n| (*n).to_string()).collect();
+    let mut leaf_params = CertificateParams::new(names).map_err(|e| tls_err("leaf", e))?;
     leaf_params
         .distinguished_name
-        .push(DnType::CommonName, "gomodfetch test proxy");
-    leaf_params.subject_alt_names.extend([
-        SanType::IpAddress(IpAddr::V4(Ipv4Addr::LOCALHOST)),
-        SanType::IpAddress(IpAddr::V6(Ipv6Addr::LOCALHOST)),
-    ]);
+        .push(DnType::CommonName, common_name);
+    leaf_params
+        .subject_alt_names
+        .extend(ips.iter().map(|ip| SanType::IpAddress(*ip)));
     leaf_params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
     leaf_params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
     let leaf_key = KeyPair::generate().map_err(|e| tls_err("leaf key", e))?;
