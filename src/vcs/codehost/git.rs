@@ -415,6 +415,22 @@ impl GitRepo {
     }
 }
 
+/// How long libgit2 waits to connect, and for data from a server (git's own commands
+/// wait forever; a hung transfer must not hang a download forever).
+const CONNECT_TIMEOUT_MS: i32 = 30_000;
+const READ_TIMEOUT_MS: i32 = 300_000;
+
+/// Sets libgit2's network timeouts. Call it once, before any other thread exists
+/// (the binary does, first thing); without it libgit2's defaults apply.
+pub fn set_network_timeouts() {
+    // SAFETY: libgit2 stores these in unsynchronised globals; the caller runs this
+    // before spawning any thread, as git2 requires.
+    unsafe {
+        let _ = git2::opts::set_server_connect_timeout_in_milliseconds(CONNECT_TIMEOUT_MS);
+        let _ = git2::opts::set_server_timeout_in_milliseconds(READ_TIMEOUT_MS);
+    }
+}
+
 /// `url` after the user's `url.<base>.insteadOf` rules (git applies them to every URL
 /// it is given; the longest matching prefix wins). The work directory keeps the
 /// original URL, as go's does.
