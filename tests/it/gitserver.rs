@@ -36,7 +36,7 @@ fn go_and_server(test: &str) -> Option<(Go, GitServer, Sandbox)> {
 
 /// `git.gomodfetch.test/owner/repo`: v1.0.0 (light), v1.1.0 (annotated), a module in
 /// `sub/` tagged `sub/v1.0.0`, a `dev` branch one commit past v1.1.0 (commit 3).
-fn owner_repo(server: &GitServer) -> Repo {
+pub fn owner_repo(server: &GitServer) -> Repo {
     RepoBuilder::new(server.root(), "owner/repo")
         .commit(|c| {
             c.file(

@@ -5,10 +5,11 @@
 //! `vcs_direct_diff` (output, and the module cache outside `cache/vcs` and the zip
 //! bytes).
 
-use crate::download_diff::{GOMODFETCH, same_output, same_snapshots};
+use crate::download_diff::GOMODFETCH;
+use crate::gitserver::owner_repo;
 use crate::support::{self, Tally};
-use gomodfetch::testkit::gitserver::{GitServer, RepoBuilder, missing_prerequisite};
-use gomodfetch::testkit::tree::SnapshotOptions;
+use crate::vcs_direct_diff::same_direct;
+use gomodfetch::testkit::gitserver::{GitServer, missing_prerequisite};
 
 const TEST: &str = "vcs_direct_server";
 
@@ -20,39 +21,14 @@ fn direct_mode_over_https_matches_go() {
     }
     let Some(go) = support::go(TEST) else { return };
     let server = GitServer::start().expect("starting the git server");
-    RepoBuilder::new(server.root(), "owner/repo")
-        .commit(|c| {
-            c.file(
-                "go.mod",
-                "module git.gomodfetch.test/owner/repo\n\ngo 1.21\n",
-            )
-            .file("repo.go", "package repo\n")
-            .exec("run.sh", "#!/bin/sh\necho hi\n")
-            .symlink("link.go", "repo.go");
-        })
-        .tag("v1.0.0")
-        .commit(|c| {
-            c.file("sub/go.mod", "module git.gomodfetch.test/owner/repo/sub\n")
-                .file("sub/sub.go", "package sub\n")
-                .file("LICENSE", "the license\n");
-        })
-        .annotated_tag("v1.1.0", "release v1.1.0\n")
-        .tag("sub/v1.0.0")
-        .commit(|c| {
-            c.file("README", "after v1.1.0\n");
-        })
-        .branch("dev")
-        .build()
-        .expect("building owner/repo");
-    let opts = SnapshotOptions::default()
-        .ignore("cache/vcs")
-        .ignore("cache/download/**/*.zip");
+    owner_repo(&server);
     let mut t = Tally::new("vcs_direct_server/queries");
     for q in [
         "git.gomodfetch.test/owner/repo@v1.0.0",
         "git.gomodfetch.test/owner/repo@v1.1.0",
         "git.gomodfetch.test/owner/repo/sub@v1.0.0",
         "git.gomodfetch.test/owner/repo@dev",
+        "git.gomodfetch.test/owner/repo@main",
         "git.gomodfetch.test/nosuch/repo@v1.0.0",
     ] {
         let mut gsb = support::sandbox();
@@ -66,12 +42,7 @@ fn direct_mode_over_https_matches_go() {
         let o = osb
             .run(GOMODFETCH, osb.work_dir(), &args[1..])
             .expect("gomodfetch");
-        t.check(q, || {
-            same_output(&gsb, &g, &osb, &o)?;
-            let gs = gsb.cache_snapshot(&opts).map_err(|e| e.to_string())?;
-            let os = osb.cache_snapshot(&opts).map_err(|e| e.to_string())?;
-            same_snapshots(&gs, &os, ("go", "ours"))
-        });
+        t.check(q, || same_direct(&gsb, &g, &osb, &o));
     }
     t.finish();
 }
