@@ -13,33 +13,12 @@
 
 use crate::download_diff::{GOMODFETCH, same_output, same_snapshots};
 use crate::support::{self, Tally};
-use gomodfetch::testkit::gocmd::{Run, Sandbox};
+use crate::vcs_git::git;
+use gomodfetch::testkit::gocmd::{Go, Run, Sandbox};
 use gomodfetch::testkit::tree::SnapshotOptions;
 use std::path::Path;
-use std::process::Command;
 
 const TEST: &str = "vcs_direct_diff";
-
-fn git(dir: &Path, args: &[&str], date: i64) {
-    let out = Command::new("git")
-        .current_dir(dir)
-        .args(args)
-        .env("GIT_AUTHOR_NAME", "A")
-        .env("GIT_AUTHOR_EMAIL", "a@example.com")
-        .env("GIT_COMMITTER_NAME", "C")
-        .env("GIT_COMMITTER_EMAIL", "c@example.com")
-        .env("GIT_AUTHOR_DATE", format!("@{date} +0000"))
-        .env("GIT_COMMITTER_DATE", format!("@{date} +0000"))
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("HOME", dir)
-        .output()
-        .expect("running git");
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
 
 /// One commit: files to write (path, content; `@link:` content makes a symlink),
 /// then tags (`-a` prefix: annotated).
@@ -74,7 +53,7 @@ fn repo(repos: &Path, name: &str, steps: &[Step<'_>]) {
             match tag.strip_prefix("-a ") {
                 Some(a) => git(&w, &["tag", "-a", "-m", "release", a], t),
                 None => git(&w, &["tag", tag], t),
-            }
+            };
         }
         t += 86_400;
     }
@@ -244,12 +223,20 @@ fn compare(label: &str, queries: &[&str]) {
     let mut t = Tally::new(label);
     for &q in queries {
         let (gsb, osb) = (sandbox(repos.path()), sandbox(repos.path()));
-        let args = ["mod", "download", "-json", q];
-        let g = go.run(&gsb, gsb.work_dir(), args).expect("go");
-        let o = osb
-            .run(GOMODFETCH, osb.work_dir(), &args[1..])
-            .expect("gomodfetch");
-        t.check(q, || same_direct(&gsb, &g, &osb, &o));
+        t.check(q, || download_both(&go, &gsb, &osb, q));
     }
     t.finish();
+}
+
+/// `go mod download -json <q>` in `gsb` and `gomodfetch download -json <q>` in `osb`,
+/// compared with [`same_direct`].
+pub fn download_both(go: &Go, gsb: &Sandbox, osb: &Sandbox, q: &str) -> Result<(), String> {
+    let args = ["mod", "download", "-json", q];
+    let g = go
+        .run(gsb, gsb.work_dir(), args)
+        .map_err(|e| e.to_string())?;
+    let o = osb
+        .run(GOMODFETCH, osb.work_dir(), &args[1..])
+        .map_err(|e| e.to_string())?;
+    same_direct(gsb, &g, osb, &o)
 }

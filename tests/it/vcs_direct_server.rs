@@ -5,10 +5,9 @@
 //! `vcs_direct_diff` (output, and the module cache outside `cache/vcs` and the zip
 //! bytes).
 
-use crate::download_diff::GOMODFETCH;
 use crate::gitserver::owner_repo;
 use crate::support::{self, Tally};
-use crate::vcs_direct_diff::same_direct;
+use crate::vcs_direct_diff::download_both;
 use gomodfetch::testkit::gitserver::{GitServer, missing_prerequisite};
 
 const TEST: &str = "vcs_direct_server";
@@ -37,12 +36,7 @@ fn direct_mode_over_https_matches_go() {
             server.apply_env(sb);
             sb.modcacherw(false);
         }
-        let args = ["mod", "download", "-json", q];
-        let g = go.run(&gsb, gsb.work_dir(), args).expect("go");
-        let o = osb
-            .run(GOMODFETCH, osb.work_dir(), &args[1..])
-            .expect("gomodfetch");
-        t.check(q, || same_direct(&gsb, &g, &osb, &o));
+        t.check(q, || download_both(&go, &gsb, &osb, q));
     }
     t.finish();
 }

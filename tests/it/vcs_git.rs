@@ -15,7 +15,9 @@ use crate::support::{self, Tally};
 
 const TEST: &str = "vcs_git";
 
-fn git(dir: &Path, args: &[&str], date: i64) -> String {
+/// The real git in `dir`, deterministic (fixed identities and dates, no system
+/// config, HOME = `dir`); its trimmed stdout.
+pub fn git(dir: &Path, args: &[&str], date: i64) -> String {
     let out = Command::new("git")
         .current_dir(dir)
         .args(args)
