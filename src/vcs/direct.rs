@@ -38,10 +38,10 @@ pub struct DirectSettings {
     pub jobs: usize,
 }
 
-type Found = Result<Arc<Found2>, ProxyError>;
+type Found = Result<Arc<Located>, ProxyError>;
 
-/// A looked-up module path.
-enum Found2 {
+/// Where a module path led.
+enum Located {
     Proxy(String),
     Code(Arc<CodeModule>),
 }
@@ -102,7 +102,7 @@ impl Direct {
             .await
             .map_err(|e| failure(e.to_string(), true, false))?;
         if root.vcs == "mod" {
-            return Ok(Arc::new(Found2::Proxy(root.repo)));
+            return Ok(Arc::new(Located::Proxy(root.repo)));
         }
         if root.vcs != "git" {
             return Err(failure(
@@ -120,7 +120,7 @@ impl Direct {
             .map_err(|e| failure(format!("lookup {}: {e}", root.root), false, false))?;
         let code =
             CodeRepo::new(repo, path, &root.root, &root.subdir).map_err(|e| code_failure(&e))?;
-        Ok(Arc::new(Found2::Code(Arc::new(CodeModule {
+        Ok(Arc::new(Located::Code(Arc::new(CodeModule {
             path: path.to_string(),
             code: Arc::new(code),
             gate: Arc::clone(&self.gate),
@@ -160,8 +160,8 @@ impl DirectModules for Arc<Direct> {
                 .get_or_run(&path.to_string(), || async move { me.find(&p).await })
                 .await?;
             Ok(match found.as_ref() {
-                Found2::Proxy(base) => DirectRepo::Proxy(base.clone()),
-                Found2::Code(m) => DirectRepo::Code(m.clone()),
+                Located::Proxy(base) => DirectRepo::Proxy(base.clone()),
+                Located::Code(m) => DirectRepo::Code(m.clone()),
             })
         })
     }
@@ -263,23 +263,12 @@ impl SchemeProbe for GitProbe {
         scheme: &'static str,
         repo: &str,
     ) -> Pin<Box<dyn Future<Output = bool> + Send + 'static>> {
-        let url = crate::vcs::codehost::git::rewrite_url(&format!("{scheme}://{repo}"));
+        let url = format!("{scheme}://{repo}");
         Box::pin(async move {
-            if vcs != "git" {
-                return false;
-            }
-            tokio::task::spawn_blocking(move || {
-                let Ok(mut remote) = git2::Remote::create_detached(url.as_str()) else {
-                    return false;
-                };
-                let mut proxy = git2::ProxyOptions::new();
-                proxy.auto();
-                remote
-                    .connect_auth(git2::Direction::Fetch, None, Some(proxy))
-                    .is_ok()
-            })
-            .await
-            .unwrap_or(false)
+            vcs == "git"
+                && tokio::task::spawn_blocking(move || crate::vcs::codehost::git::answers(&url))
+                    .await
+                    .unwrap_or(false)
         })
     }
 }

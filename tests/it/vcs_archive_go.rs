@@ -133,14 +133,12 @@ fn ours(
     out: &Path,
 ) -> Result<String, String> {
     let files: Vec<ArchiveFile> = export_tree(repo, commit, &m.dir).map_err(|e| e.to_string())?;
-    let license = if m.dir.is_empty() {
-        None
-    } else {
-        // go's ReadFile of the root LICENSE: the raw blob (a link's target).
-        let tree = repo
-            .find_commit(commit)
-            .and_then(|c| c.tree())
-            .map_err(|e| e.to_string())?;
+    // go's ReadFile of the root LICENSE: the raw blob (a link's target).
+    let tree = repo
+        .find_commit(commit)
+        .and_then(|c| c.tree())
+        .map_err(|e| e.to_string())?;
+    let license = || {
         tree.get_name("LICENSE")
             .filter(|e| matches!(e.filemode(), 0o100644 | 0o100755 | 0o120000))
             .and_then(|e| repo.find_blob(e.id()).ok())

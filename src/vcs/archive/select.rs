@@ -12,12 +12,12 @@ use std::path::{Path, PathBuf};
 
 /// The module's files: those under `module_dir` ("" = the repository root) with that
 /// directory stripped, in archive order; for a subdirectory module without a file
-/// named exactly `LICENSE`, `root_license` (the repository root's LICENSE blob, if
-/// any) appended as a regular file.
+/// named exactly `LICENSE`, `root_license()` (the repository root's LICENSE blob, if
+/// any; asked for only then, as go reads it only then) appended as a regular file.
 pub fn module_files(
     files: Vec<ArchiveFile>,
     module_dir: &str,
-    root_license: Option<Vec<u8>>,
+    root_license: impl FnOnce() -> Option<Vec<u8>>,
 ) -> Vec<ArchiveFile> {
     let dir = module_dir.trim_matches('/');
     let prefix = if dir.is_empty() {
@@ -42,7 +42,7 @@ pub fn module_files(
     }
     if !have_license
         && !prefix.is_empty()
-        && let Some(data) = root_license
+        && let Some(data) = root_license()
     {
         out.push(ArchiveFile {
             path: "LICENSE".to_string(),

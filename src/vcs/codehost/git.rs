@@ -142,6 +142,13 @@ impl GitRepo {
         })
     }
 
+    /// `<dir>.lock`, which go also takes around every change to the repository.
+    fn lock_work_dir(&self) -> Result<crate::store::lockedfile::LockedFile, VcsError> {
+        self.locker
+            .mutex(&self.work.lock)
+            .map_err(|e| VcsError::other(e.to_string()))
+    }
+
     /// The work directory (for `-x` and tests).
     pub fn dir(&self) -> &Path {
         &self.work.dir
@@ -325,10 +332,7 @@ impl GitRepo {
             }
             info
         };
-        let _held = self
-            .locker
-            .mutex(&self.work.lock)
-            .map_err(|e| VcsError::other(e.to_string()))?;
+        let _held = self.lock_work_dir()?;
         let mut st = lock(&self.state);
         if !did_local && let Ok(info) = self.stat_local(&st, &rev, &hash) {
             if let Some(tag) = reference.strip_prefix("refs/tags/")
@@ -471,6 +475,16 @@ fn local_suffix(url: String) -> String {
     url
 }
 
+/// Whether a repository answers at `url` (go's scheme probe runs `git ls-remote`).
+pub fn answers(url: &str) -> bool {
+    git2::Remote::create_detached(rewrite_url(url).as_str())
+        .and_then(|mut r| {
+            r.connect_auth(Direction::Fetch, Some(callbacks()), Some(proxy()))
+                .map(|_| ())
+        })
+        .is_ok()
+}
+
 /// `git ls-remote -q <url>`: the refs go keeps, annotated tags replaced by what they
 /// peel to.
 fn list_remote_refs(url: &str, dir: &Path) -> Result<BTreeMap<String, String>, VcsError> {
@@ -550,10 +564,9 @@ impl CodeHost for GitRepo {
             return Err(VcsError::not_exist("no commits"));
         };
         let mut info = self.stat(&head)?;
-        if info.origin.ref_.is_empty() {
-            info.origin.ref_ = "HEAD".into();
-        }
-        info.origin.hash = info.name.clone();
+        // Go's Latest: the origin names HEAD, whichever ref the stat went through.
+        info.origin.ref_ = "HEAD".into();
+        info.origin.hash = head;
         Ok(info)
     }
 
@@ -593,10 +606,7 @@ impl CodeHost for GitRepo {
         if self.tags(&format!("{prefix}v"))?.list.is_empty() {
             return Ok(String::new());
         }
-        let _held = self
-            .locker
-            .mutex(&self.work.lock)
-            .map_err(|e| VcsError::other(e.to_string()))?;
+        let _held = self.lock_work_dir()?;
         let mut st = lock(&self.state);
         self.fetch_all(&mut st)?;
         Ok(self.highest_merged_tag(&st, commit, prefix, allowed))
@@ -610,10 +620,7 @@ impl CodeHost for GitRepo {
             return Ok(false);
         }
         self.stat_uncached(rev)?;
-        let _held = self
-            .locker
-            .mutex(&self.work.lock)
-            .map_err(|e| VcsError::other(e.to_string()))?;
+        let _held = self.lock_work_dir()?;
         let mut st = lock(&self.state);
         self.fetch_all(&mut st)?;
         Ok(GitRepo::is_ancestor(&st, tag, rev) == Some(true))
@@ -621,10 +628,7 @@ impl CodeHost for GitRepo {
 
     fn archive(&self, rev: &str, subdir: &str) -> Result<Vec<super::ArchiveFile>, VcsError> {
         let info = self.stat(rev)?;
-        let _held = self
-            .locker
-            .mutex(&self.work.lock)
-            .map_err(|e| VcsError::other(e.to_string()))?;
+        let _held = self.lock_work_dir()?;
         ensure_git_attributes(&self.work.dir).map_err(|e| VcsError::other(e.to_string()))?;
         let st = lock(&self.state);
         let oid = Oid::from_str(&info.name).map_err(|e| VcsError::other(e.to_string()))?;

@@ -303,35 +303,8 @@ impl CodeRepo {
         self.check_canonical_request(version)?;
         let (rev, dir, _) = self.find_dir(version)?;
         let files = self.host.archive(&rev, &dir).map_err(CodeRepoError::vcs)?;
-        let prefix = if dir.is_empty() {
-            String::new()
-        } else {
-            format!("{}/", dir.trim_matches('/'))
-        };
-        let mut out = Vec::new();
-        let mut have_license = false;
-        for mut f in files {
-            let Some(name) = f.path.strip_prefix(&prefix) else {
-                continue;
-            };
-            if name.is_empty() || name.ends_with('/') {
-                continue;
-            }
-            have_license |= name == "LICENSE";
-            f.path = name.to_string();
-            out.push(f);
-        }
-        if !have_license
-            && !prefix.is_empty()
-            && let Ok(data) = self.host.read_file(&rev, "LICENSE", MAX_LICENSE)
-        {
-            out.push(ArchiveFile {
-                path: "LICENSE".to_string(),
-                kind: crate::vcs::codehost::FileKind::Regular,
-                data,
-            });
-        }
-        Ok(out)
+        let root_license = || self.host.read_file(&rev, "LICENSE", MAX_LICENSE).ok();
+        Ok(crate::vcs::archive::module_files(files, &dir, root_license))
     }
 
     /// Go's `GoMod`: the go.mod of `version` (a canonical version), or the one go
