@@ -61,6 +61,7 @@ fn failure(message: impl Into<String>, not_found: bool, module_context: bool) ->
         message: message.into(),
         not_found,
         module_context,
+        origin: None,
     })
 }
 
@@ -183,7 +184,12 @@ async fn blocking<T: Send + 'static>(
 }
 
 fn code_failure(e: &CodeRepoError) -> ProxyError {
-    failure(e.to_string(), e.is_not_exist(), e.module_error().is_some())
+    ProxyError::Direct(DirectFailure {
+        message: e.to_string(),
+        not_found: e.is_not_exist(),
+        module_context: e.module_error().is_some(),
+        origin: e.origin().cloned().map(Box::new),
+    })
 }
 
 /// One module in a code repository.
@@ -216,6 +222,7 @@ impl DirectModule for CodeModule {
             Ok(VersionList {
                 lines: versions.list.clone(),
                 versions: versions.list,
+                origin: versions.origin,
             })
         })
     }

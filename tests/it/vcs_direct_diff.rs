@@ -198,12 +198,10 @@ fn direct_mode_matches_go() {
     );
 }
 
-/// Known differences, kept runnable (`cargo test -- --ignored`): go's `-json` record
-/// carries an `Origin` for queries that choose among listed versions (the list's
-/// TagSum merged into the stat's origin) and for unknown revisions (the RepoSum); our
-/// query layer does not merge or keep those origins yet.
+/// The `Origin` of a `-json` record: for a query that chooses among listed versions,
+/// the list's (TagSum) merged into the chosen version's; for an unknown revision, the
+/// repository's refs (RepoSum); for no matching version, the list's.
 #[test]
-#[ignore = "issue 7 not finished: Origin of list queries and unknown revisions"]
 fn direct_mode_origins_match_go() {
     compare(
         "vcs_direct_diff/origins",
@@ -211,6 +209,8 @@ fn direct_mode_origins_match_go() {
             "example.com/r1.git@latest",
             "example.com/r1.git@nosuch",
             "example.com/r1.git@v1.2.0",
+            "example.com/r1.git@v1.9",
+            "example.com/r1.git@<v1.1.0",
             "example.com/r2.git/sub@latest",
         ],
     );

@@ -180,8 +180,14 @@ impl GitRepo {
         ))
     }
 
+    /// Go's `UnknownRevisionError`, with its `unknownRevisionInfo`: the remote's
+    /// refs as a `RepoSum` (when they can be listed), so the failure is checkable.
     fn unknown_revision(&self, rev: &str) -> VcsError {
-        VcsError::not_exist(format!("unknown revision {rev}"))
+        let origin = self.repo_sum().ok().map(|repo_sum| Origin {
+            repo_sum,
+            ..self.origin()
+        });
+        VcsError::not_exist(format!("unknown revision {rev}")).with_origin(origin)
     }
 
     /// Go's `statLocal`: `rev` resolved in the local repository.
