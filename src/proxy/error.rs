@@ -125,7 +125,8 @@ pub struct DirectFailure {
     pub message: String,
     /// Go's `errors.Is(err, fs.ErrNotExist)`.
     pub not_found: bool,
-    /// The text already starts with the module (`<path>@<version>: …`).
+    /// go reports the text as it is: it starts with the module (`<path>@<version>:
+    /// …`), or go adds none (a direct zip's `create zip: …`).
     pub module_context: bool,
     /// The origin go reports beside the failure (an unknown revision's `RepoSum`).
     /// Boxed: it is rare, and an `Origin` is large.

@@ -253,7 +253,8 @@ impl DirectModule for CodeModule {
             let zip = blocking(&self.gate, move || archive::module_zip(&path, &ver, &files))
                 .await
                 .map_err(|e| failure(e, false, false))?
-                .map_err(|e| failure(format!("{}@{v}: {e}", self.path), false, true))?;
+                // Go's codeRepo.Zip returns modzip's error as it is (`create zip: …`).
+                .map_err(|e| failure(e.to_string(), false, true))?;
             Ok(ZipDownload::from_memory(&self.path, version, zip))
         })
     }

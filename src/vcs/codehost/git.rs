@@ -192,11 +192,14 @@ impl GitRepo {
 
     /// Go's `statLocal`: `rev` resolved in the local repository.
     fn stat_local(&self, st: &State, version: &str, rev: &str) -> Result<RevInfo, VcsError> {
-        let commit = st
+        let object = st
             .repo
             .revparse_single(rev)
-            .and_then(|o| o.peel_to_commit())
             .map_err(|_| self.unknown_revision(rev))?;
+        // A ref to a blob or a tree: go's `git log` prints nothing for it.
+        let commit = object
+            .peel_to_commit()
+            .map_err(|_| VcsError::other("unexpected response from git log: \"\""))?;
         let hash = commit.id().to_string();
         let mut info = RevInfo {
             origin: Origin {
@@ -481,6 +484,28 @@ fn local_suffix(url: String) -> String {
     url
 }
 
+/// Whether `url` names a local repository in which no reference resolves (an empty
+/// repository). libgit2's local transport then lists its refs as a null array,
+/// which git2's `list` must not be given (it builds a slice from it), so such a
+/// remote is answered here: no refs. A local repository that cannot be opened
+/// counts as empty too, for the same reason.
+fn local_without_refs(url: &str) -> bool {
+    let path = match url.strip_prefix("file://") {
+        Some(p) => p,
+        None if url.starts_with('/') => url,
+        None => return false,
+    };
+    let Ok(repo) = git2::Repository::open(path) else {
+        return true;
+    };
+    let resolves = |r: git2::Reference<'_>| r.resolve().is_ok();
+    let head = repo.find_reference("HEAD").is_ok_and(resolves);
+    let any = repo
+        .references()
+        .is_ok_and(|mut refs| refs.any(|r| r.is_ok_and(resolves)));
+    !head && !any
+}
+
 /// Whether a repository answers at `url` (go's scheme probe runs `git ls-remote`).
 pub fn answers(url: &str) -> bool {
     git2::Remote::create_detached(rewrite_url(url).as_str())
@@ -494,7 +519,8 @@ pub fn answers(url: &str) -> bool {
 /// `git ls-remote -q <url>`: the refs go keeps, annotated tags replaced by what they
 /// peel to.
 fn list_remote_refs(url: &str, dir: &Path) -> Result<BTreeMap<String, String>, VcsError> {
-    let mut remote = git2::Remote::create_detached(rewrite_url(url).as_str())
+    let url = rewrite_url(url);
+    let mut remote = git2::Remote::create_detached(url.as_str())
         .map_err(|e| git_err("git ls-remote -q origin", dir, e))?;
     let conn = remote
         .connect_auth(Direction::Fetch, Some(callbacks()), Some(proxy()))
@@ -506,6 +532,9 @@ fn list_remote_refs(url: &str, dir: &Path) -> Result<BTreeMap<String, String>, V
             err
         })?;
     let mut refs = BTreeMap::new();
+    if local_without_refs(&url) {
+        return Ok(refs);
+    }
     let mut peeled = Vec::new();
     for head in conn
         .list()
