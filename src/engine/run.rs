@@ -530,6 +530,8 @@ fn direct_mode(
         govcs: config.govcs().to_string(),
         git_allow_protocol: env("GIT_ALLOW_PROTOCOL"),
         jobs: 4,
+        go_version: config.go_version().to_string(),
+        toolchain_note: super::toolchain::explain(config),
     };
     let locker = crate::store::Locker::wait_forever();
     Arc::new(Arc::new(Direct::new(client, settings, locker)))

@@ -7,6 +7,7 @@
 //! All repository work is blocking (libgit2) and runs on the blocking pool, at most
 //! `jobs` operations at once (Go bounds its VCS commands the same way).
 
+use crate::gover;
 use crate::http::Client;
 use crate::module;
 use crate::oncemap::OnceMap;
@@ -36,6 +37,10 @@ pub struct DirectSettings {
     pub git_allow_protocol: Option<String>,
     /// Repository operations at once.
     pub jobs: usize,
+    /// The Go version emulated, and the `; GOTOOLCHAIN=…` note of Go's "requires go
+    /// >= …" error (a module whose go.mod needs a newer Go gets no zip, as in Go).
+    pub go_version: String,
+    pub toolchain_note: String,
 }
 
 type Found = Result<Arc<Located>, ProxyError>;
@@ -125,6 +130,8 @@ impl Direct {
             path: path.to_string(),
             code: Arc::new(code),
             gate: Arc::clone(&self.gate),
+            go_version: self.settings.go_version.clone(),
+            toolchain_note: self.settings.toolchain_note.clone(),
         }))))
     }
 
@@ -197,6 +204,8 @@ struct CodeModule {
     path: String,
     code: Arc<CodeRepo>,
     gate: Arc<Semaphore>,
+    go_version: String,
+    toolchain_note: String,
 }
 
 impl CodeModule {
@@ -211,6 +220,27 @@ impl CodeModule {
                 .map_err(|e| failure(e, false, false))?
                 .map_err(|e| code_failure(&e))
         })
+    }
+}
+
+impl CodeModule {
+    /// Go's check before building a zip: the module's go.mod must not need a newer
+    /// Go than the one emulated (`<path>@<version> requires go >= …`). A go.mod that
+    /// cannot be read is left to the zip to report.
+    async fn check_go_version(&self, version: &str) -> Result<(), ProxyError> {
+        let v = version.to_string();
+        let Ok(go_mod) = self.run(move |c| c.go_mod(&v)).await else {
+            return Ok(());
+        };
+        let need = gover::go_mod_lookup(&go_mod, "go");
+        if gover::compare(&need, &self.go_version).is_le() {
+            return Ok(());
+        }
+        let message = format!(
+            "{}@{version} requires go >= {need} (running go {}{})",
+            self.path, self.go_version, self.toolchain_note
+        );
+        Err(failure(message, false, true))
     }
 }
 
@@ -244,6 +274,7 @@ impl DirectModule for CodeModule {
     fn zip<'a>(&'a self, version: &'a str) -> BoxFuture<'a, Result<ZipDownload, ProxyError>> {
         let v = version.to_string();
         Box::pin(async move {
+            self.check_go_version(&v).await?;
             let files = self.run({
                 let v = v.clone();
                 move |c| c.zip_files(&v)

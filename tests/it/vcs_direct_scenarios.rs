@@ -9,8 +9,9 @@
 //! repository, tags naming a blob or a tree or looking like an option, symlinks out
 //! of the tree (`/etc`), a file over the module size limit.
 
+use crate::download_diff::{GOMODFETCH, line_diff, same_output};
 use crate::support::{self, Tally};
-use crate::vcs_direct_diff::{Step, download_both, repo, sandbox};
+use crate::vcs_direct_diff::{Step, download_both, repo, same_direct, sandbox};
 use crate::vcs_git::git;
 use std::path::Path;
 
@@ -209,6 +210,12 @@ fn build(repos: &Path) {
             &["sub/v1.0.0", "other/v1.0.0"],
         )],
     );
+    let too_new = "module example.com/toonew.git\n\ngo 1.999\n";
+    repo(
+        repos,
+        "toonew",
+        &[Step::new(&[("go.mod", too_new)], &["v1.0.0"])],
+    );
     repo(
         repos,
         "inc",
@@ -309,6 +316,7 @@ fn direct_mode_scenarios_match_go() {
         "pre.git@v1.0",
         "license.git/sub@v1.0.0",
         "license.git/other@v1.0.0",
+        "toonew.git@v1.0.0",
         "inc.git@latest",
         "inc.git@v2.0.0+incompatible",
     ]
@@ -348,6 +356,157 @@ fn direct_mode_huge_files_match_go() {
     for q in queries {
         let (gsb, osb) = (sandbox(repos.path()), sandbox(repos.path()));
         t.check(q, || download_both(&go, &gsb, &osb, q));
+    }
+    t.finish();
+}
+
+/// The main module of the work directory requires modules of these repositories
+/// (a subdirectory module, a major-version branch, a tree without go.mod, a
+/// retracted line, a LICENSE copy).
+const MAIN_GO_MOD: &str = "module example.com/main\n\ngo 1.21\n\nrequire (\n\
+    \texample.com/license.git/sub v1.0.0\n\
+    \texample.com/major.git/v2 v2.0.0\n\
+    \texample.com/mono.git/a v1.0.0\n\
+    \texample.com/mono.git/b v1.2.0\n\
+    \texample.com/nogomod.git v1.0.0\n\
+    \texample.com/retract.git v1.1.0\n\
+    )\n";
+
+/// Inside a main module whose requirements live in git: `download` (no arguments,
+/// then `all`, each in fresh sandboxes; go.sum compared after) and `list -m` (all,
+/// queries) as go does them.
+#[test]
+fn direct_mode_main_module_matches_go() {
+    let Some(go) = support::go(TEST) else { return };
+    let repos = tempfile::tempdir().unwrap();
+    build(repos.path());
+    let r = repos.path();
+    let cases: [(&str, &[&str], &[&str]); 6] = [
+        (
+            "download",
+            &["mod", "download", "-json"],
+            &["download", "-json"],
+        ),
+        (
+            "download all",
+            &["mod", "download", "-json", "all"],
+            &["download", "-json", "all"],
+        ),
+        (
+            "list -m -json all",
+            &["list", "-m", "-json", "all"],
+            &["list", "-m", "-json", "all"],
+        ),
+        (
+            "list -m -json a query",
+            &["list", "-m", "-json", "example.com/mono.git/b@v1"],
+            &["list", "-m", "-json", "example.com/mono.git/b@v1"],
+        ),
+        (
+            "list -m all",
+            &["list", "-m", "all"],
+            &["list", "-m", "all"],
+        ),
+        (
+            "list -m -json latest",
+            &["list", "-m", "-json", "example.com/retract.git@latest"],
+            &["list", "-m", "-json", "example.com/retract.git@latest"],
+        ),
+    ];
+    let mut t = Tally::new("vcs_direct_scenarios/main module");
+    for (name, go_args, our_args) in cases {
+        let (mut gsb, mut osb) = (sandbox(r), sandbox(r));
+        for sb in [&mut gsb, &mut osb] {
+            sb.goflags("-mod=mod");
+            std::fs::write(sb.work_dir().join("go.mod"), MAIN_GO_MOD).unwrap();
+        }
+        t.check(name, || {
+            let g = go
+                .run(&gsb, gsb.work_dir(), go_args)
+                .map_err(|e| e.to_string())?;
+            let o = osb
+                .run(GOMODFETCH, osb.work_dir(), our_args)
+                .map_err(|e| e.to_string())?;
+            if go_args[0] == "list" {
+                same_output(&gsb, &g, &osb, &o)?;
+            } else {
+                same_direct(&gsb, &g, &osb, &o)?;
+            }
+            let read = |sb: &gomodfetch::testkit::gocmd::Sandbox| {
+                std::fs::read_to_string(sb.work_dir().join("go.sum")).unwrap_or_default()
+            };
+            let (gs, os) = (read(&gsb), read(&osb));
+            if gs != os {
+                return Err(format!("go.sum differs:\n{}", line_diff(&gs, &os)));
+            }
+            Ok(())
+        });
+    }
+    t.finish();
+}
+
+/// GOPRIVATE splits the build list: `example.com/*.git` from git, the rest (a
+/// dependency of the git module) from the test proxy serving Go's fixtures.
+#[test]
+fn direct_mode_beside_a_proxy_matches_go() {
+    let (Some((fixtures, _)), Some(go)) = (support::served_fixtures(TEST), support::go(TEST))
+    else {
+        return;
+    };
+    let proxy = crate::download_diff::fixture_proxy(&fixtures, false);
+    let repos = tempfile::tempdir().unwrap();
+    let mixed = format!(
+        "{}\nrequire rsc.io/quote v1.5.2\n",
+        gomod("example.com/mixed.git")
+    );
+    repo(
+        repos.path(),
+        "mixed",
+        &[Step::new(
+            &[("go.mod", &mixed), ("m.go", "package mixed\n")],
+            &["v1.0.0"],
+        )],
+    );
+    let main = "module example.com/main\n\ngo 1.21\n\nrequire example.com/mixed.git v1.0.0\n";
+    let mut t = Tally::new("vcs_direct_scenarios/beside a proxy");
+    for args in [
+        &["mod", "download", "-json"][..],
+        &["mod", "download", "-json", "all"],
+        &["list", "-m", "-json", "all"],
+        &[
+            "mod",
+            "download",
+            "-json",
+            "example.com/mixed.git@latest",
+            "rsc.io/quote@latest",
+        ],
+    ] {
+        let (mut gsb, mut osb) = (sandbox(repos.path()), sandbox(repos.path()));
+        for sb in [&mut gsb, &mut osb] {
+            sb.goproxy(proxy.goproxy_url())
+                .goprivate("example.com/*.git")
+                .goflags("-mod=mod");
+            std::fs::write(sb.work_dir().join("go.mod"), main).unwrap();
+        }
+        let ours: Vec<&str> = if args[0] == "mod" { &args[1..] } else { args }.to_vec();
+        t.check(args.join(" "), || {
+            let g = go
+                .run(&gsb, gsb.work_dir(), args)
+                .map_err(|e| e.to_string())?;
+            let o = osb
+                .run(GOMODFETCH, osb.work_dir(), &ours)
+                .map_err(|e| e.to_string())?;
+            // Not a failure both share: go fetched from both sources.
+            let out = g.stdout_text();
+            if g.code() != Some(0) || !out.contains("example.com/mixed.git") {
+                return Err(format!("go did not succeed: {}", g.stderr_text()));
+            }
+            // (Without arguments go downloads the main module's own requirements.)
+            if args.len() > 3 && !out.contains("rsc.io/quote") {
+                return Err("go's output lacks the proxy's module".into());
+            }
+            same_direct(&gsb, &g, &osb, &o)
+        });
     }
     t.finish();
 }
