@@ -16,8 +16,8 @@ use crate::proxy::{DirectFailure, ProxyError, VersionList, ZipDownload};
 use crate::revinfo::RevInfo;
 use crate::store::lockedfile::Locker;
 use crate::vcs::archive;
-use crate::vcs::codehost::CodeHost;
 use crate::vcs::codehost::git::GitRepo;
+use crate::vcs::codehost::{CodeHost, cancel};
 use crate::vcs::coderepo::{CodeRepo, CodeRepoError};
 use crate::vcs::discovery::{Discovery, Govcs, Policy, SchemeProbe, Security};
 use std::future::Future;
@@ -175,19 +175,27 @@ impl DirectModules for Arc<Direct> {
     }
 }
 
-/// Runs `f` on the blocking pool under a permit of `gate`.
+/// Runs `f` on the blocking pool under a permit of `gate`. Dropping the future
+/// cancels `f`'s git transfers ([`cancel`]); the permit is held until `f` returns.
 async fn blocking<T: Send + 'static>(
     gate: &Arc<Semaphore>,
     f: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, String> {
-    let _permit = gate
+    let permit = gate
         .clone()
         .acquire_owned()
         .await
         .map_err(|e| e.to_string())?;
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|e| format!("internal error: {e}"))
+    let canceller = cancel::Canceller::new();
+    let flag = canceller.flag();
+    let out = tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        cancel::run_with(flag, f)
+    })
+    .await
+    .map_err(|e| format!("internal error: {e}"));
+    drop(canceller);
+    out
 }
 
 fn code_failure(e: &CodeRepoError) -> ProxyError {

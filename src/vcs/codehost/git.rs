@@ -13,7 +13,7 @@
 //! certificates from OpenSSL's defaults (`SSL_CERT_FILE` …).
 
 use super::workdir::{WorkDir, work_dir};
-use super::{CodeHost, RevInfo, Tag, Tags, VcsError};
+use super::{CodeHost, RevInfo, Tag, Tags, VcsError, cancel};
 use crate::revinfo::Origin;
 use crate::store::lockedfile::Locker;
 use crate::vcs::coderepo::origin;
@@ -72,8 +72,14 @@ fn looks_like_hash(s: &str) -> bool {
 }
 
 /// Callbacks for network operations: credential helpers once, never a prompt.
+/// The callbacks of every remote operation: credentials from git's helpers, never a
+/// prompt; transfers stop when this thread's work is cancelled ([`cancel`]).
 fn callbacks<'a>() -> RemoteCallbacks<'a> {
     let mut cb = RemoteCallbacks::new();
+    let flag = cancel::current();
+    cb.transfer_progress(move |_| !cancel::raised(&flag));
+    let flag = cancel::current();
+    cb.sideband_progress(move |_| !cancel::raised(&flag));
     let mut asked = false;
     cb.credentials(move |url, username, allowed| {
         if asked || !allowed.is_user_pass_plaintext() {
@@ -276,12 +282,13 @@ impl GitRepo {
         if let Some(d) = depth {
             opts.depth(d);
         }
+        let what = format!("git fetch -f origin {}", specs.join(" "));
         remote.fetch(specs, Some(&mut opts), None).map_err(|e| {
-            git_err(
-                &format!("git fetch -f origin {}", specs.join(" ")),
-                &self.work.dir,
-                e,
-            )
+            if cancel::raised(&cancel::current()) {
+                VcsError::other(format!("{what} in {}: cancelled", self.work.dir.display()))
+            } else {
+                git_err(&what, &self.work.dir, e)
+            }
         })
     }
 
@@ -589,7 +596,10 @@ impl CodeHost for GitRepo {
             return r.clone();
         }
         let r = self.stat_uncached(rev);
-        lock(&self.stats).insert(rev.to_string(), r.clone());
+        // A cancelled attempt says nothing about the revision.
+        if !cancel::raised(&cancel::current()) {
+            lock(&self.stats).insert(rev.to_string(), r.clone());
+        }
         r
     }
 

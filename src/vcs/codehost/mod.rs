@@ -129,5 +129,6 @@ pub trait CodeHost: Send + Sync {
     fn archive(&self, rev: &str, subdir: &str) -> Result<Vec<ArchiveFile>, VcsError>;
 }
 
+pub mod cancel;
 pub mod git;
 pub mod workdir;
