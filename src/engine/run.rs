@@ -298,7 +298,7 @@ pub(super) fn build_fetcher(
     client_config.trace = options.trace.clone();
     let client = Client::new(client_config).map_err(Fatal::go)?;
     let sumdb_client = client.clone();
-    let direct = direct_mode(config, client.clone());
+    let direct = direct_mode(config, client.clone(), options.trace.clone());
     let proxies = config
         .goproxy()
         .map(|list| Proxies::new(client, list.clone(), config.gonoproxy()).with_direct(direct))
@@ -515,6 +515,7 @@ fn collect(
 fn direct_mode(
     config: &crate::config::Config,
     client: Client,
+    trace: Option<Arc<dyn Trace>>,
 ) -> Arc<dyn crate::proxy::direct::DirectModules> {
     use crate::vcs::direct::{Direct, DirectSettings};
     let env = |k: &str| {
@@ -534,5 +535,6 @@ fn direct_mode(
         toolchain_note: super::toolchain::explain(config),
     };
     let locker = crate::store::Locker::wait_forever();
-    Arc::new(Arc::new(Direct::new(client, settings, locker)))
+    let xlog = crate::vcs::codehost::xlog::XLog::new(trace);
+    Arc::new(Arc::new(Direct::new(client, settings, locker, xlog)))
 }

@@ -17,6 +17,7 @@ use crate::revinfo::RevInfo;
 use crate::store::lockedfile::Locker;
 use crate::vcs::archive;
 use crate::vcs::codehost::git::GitRepo;
+use crate::vcs::codehost::xlog::XLog;
 use crate::vcs::codehost::{CodeHost, cancel};
 use crate::vcs::coderepo::{CodeRepo, CodeRepoError};
 use crate::vcs::discovery::{Discovery, Govcs, Policy, SchemeProbe, Security};
@@ -59,6 +60,7 @@ pub struct Direct {
     gate: Arc<Semaphore>,
     modules: OnceMap<String, Found>,
     repos: OnceMap<String, Result<Arc<GitRepo>, String>>,
+    xlog: XLog,
 }
 
 fn failure(message: impl Into<String>, not_found: bool, module_context: bool) -> ProxyError {
@@ -71,7 +73,8 @@ fn failure(message: impl Into<String>, not_found: bool, module_context: bool) ->
 }
 
 impl Direct {
-    pub fn new(http: Client, settings: DirectSettings, locker: Locker) -> Direct {
+    /// `xlog` receives go's `-x` lines for the git work.
+    pub fn new(http: Client, settings: DirectSettings, locker: Locker, xlog: XLog) -> Direct {
         let discovery = Govcs::parse(&settings.govcs)
             .map(|govcs| {
                 let policy = Policy {
@@ -79,7 +82,11 @@ impl Direct {
                     goprivate: settings.goprivate.clone(),
                     git_allow_protocol: settings.git_allow_protocol.clone(),
                 };
-                Discovery::new(http, policy, Arc::new(GitProbe))
+                let probe = GitProbe {
+                    dir: settings.cache.clone(),
+                    xlog: xlog.clone(),
+                };
+                Discovery::new(http, policy, Arc::new(probe))
             })
             .map_err(|e| e.to_string());
         Direct {
@@ -89,6 +96,7 @@ impl Direct {
             locker,
             modules: OnceMap::new(),
             repos: OnceMap::new(),
+            xlog,
         }
     }
 
@@ -147,11 +155,13 @@ impl Direct {
                     .cache
                     .clone()
                     .ok_or("neither GOPATH nor GOMODCACHE are set")?;
-                let locker = me.locker;
-                blocking(&me.gate, move || GitRepo::open(&cache, &u, locker))
-                    .await
-                    .and_then(|r| r.map_err(|e| e.to_string()))
-                    .map(Arc::new)
+                let (locker, xlog) = (me.locker, me.xlog.clone());
+                blocking(&me.gate, move || {
+                    GitRepo::open_traced(&cache, &u, locker, xlog)
+                })
+                .await
+                .and_then(|r| r.map_err(|e| e.to_string()))
+                .map(Arc::new)
             })
             .await?;
         Ok(repo)
@@ -301,7 +311,11 @@ impl DirectModule for CodeModule {
 
 /// Go's scheme probe for the generic `<host>/<path>.git` rule: `git ls-remote
 /// <scheme>://<repo>` succeeds (other version-control systems are not supported).
-struct GitProbe;
+/// go runs it in the module cache and traces it as `cd <dir>` then the command.
+struct GitProbe {
+    dir: Option<PathBuf>,
+    xlog: XLog,
+}
 
 impl SchemeProbe for GitProbe {
     fn ping(
@@ -311,6 +325,12 @@ impl SchemeProbe for GitProbe {
         repo: &str,
     ) -> Pin<Box<dyn Future<Output = bool> + Send + 'static>> {
         let url = format!("{scheme}://{repo}");
+        if vcs == "git" {
+            if let Some(dir) = &self.dir {
+                self.xlog.line(&format!("cd {}", dir.display()));
+            }
+            self.xlog.line(&format!("git ls-remote {url}"));
+        }
         Box::pin(async move {
             vcs == "git"
                 && tokio::task::spawn_blocking(move || crate::vcs::codehost::git::answers(&url))

@@ -5,22 +5,39 @@
 //! `vcs_direct_diff` (output, and the module cache outside `cache/vcs` and the zip
 //! bytes).
 
+use crate::download_diff::{GOMODFETCH, line_diff};
 use crate::gitserver::owner_repo;
 use crate::support::{self, Tally};
 use crate::vcs_direct_diff::download_both;
 use gomodfetch::testkit::gitserver::{GitServer, missing_prerequisite};
+use gomodfetch::testkit::gocmd::{Go, Sandbox};
 
 const TEST: &str = "vcs_direct_server";
 
-#[test]
-fn direct_mode_over_https_matches_go() {
+/// go and the test git site with the `owner/repo` fixture, unless a prerequisite
+/// is missing (then the test is skipped, loudly).
+fn start() -> Option<(Go, GitServer)> {
     if let Some(why) = missing_prerequisite() {
         support::skip(TEST, &why);
-        return;
+        return None;
     }
-    let Some(go) = support::go(TEST) else { return };
+    let go = support::go(TEST)?;
     let server = GitServer::start().expect("starting the git server");
     owner_repo(&server);
+    Some((go, server))
+}
+
+/// A fresh sandbox that reaches the site, without `-modcacherw` (modes compared).
+fn sandbox(server: &GitServer) -> Sandbox {
+    let mut sb = support::sandbox();
+    server.apply_env(&mut sb);
+    sb.modcacherw(false);
+    sb
+}
+
+#[test]
+fn direct_mode_over_https_matches_go() {
+    let Some((go, server)) = start() else { return };
     let mut t = Tally::new("vcs_direct_server/queries");
     for q in [
         "git.gomodfetch.test/owner/repo@v1.0.0",
@@ -30,13 +47,91 @@ fn direct_mode_over_https_matches_go() {
         "git.gomodfetch.test/owner/repo@main",
         "git.gomodfetch.test/nosuch/repo@v1.0.0",
     ] {
-        let mut gsb = support::sandbox();
-        let mut osb = support::sandbox();
-        for sb in [&mut gsb, &mut osb] {
-            server.apply_env(sb);
-            sb.modcacherw(false);
-        }
+        let (gsb, osb) = (sandbox(&server), sandbox(&server));
         t.check(q, || download_both(&go, &gsb, &osb, q));
+    }
+    t.finish();
+}
+
+/// The git commands go's `-x` trace shows that stand for no work of ours (reads of
+/// the local repository, which gomodfetch does in-process through libgit2).
+const LOCAL_READS: [&str; 7] = [
+    "git config extensions.objectformat",
+    "git tag -l",
+    "git -c log.showsignature=false log",
+    "git cat-file",
+    "git -c core.autocrlf=input -c core.eol=lf archive",
+    "git for-each-ref",
+    "git merge-base",
+];
+
+/// A `-x` stderr as lines without timings (`0.012s # cd …` → `# cd …`, `# get …: 200
+/// OK (0.003s)` → `# get …: 200 OK`), paths normalised, go's local reads dropped.
+fn x_lines(sb: &Sandbox, stderr: &str) -> Vec<String> {
+    let text = sb.normalizer().apply_str(stderr);
+    text.lines()
+        .map(|l| match l.split_once("s # ") {
+            Some((secs, rest)) if secs.parse::<f64>().is_ok() => format!("# {rest}"),
+            _ => match l.rsplit_once(" (") {
+                Some((head, t)) if t.ends_with("s)") && l.starts_with("# get ") => head.into(),
+                _ => l.to_string(),
+            },
+        })
+        .filter(|l| {
+            let cmd = l.split_once("; ").map_or("", |(_, c)| c);
+            !LOCAL_READS.iter().any(|r| cmd.starts_with(r))
+        })
+        .collect()
+}
+
+/// `-x` in direct mode prints go's lines for discovery, the work directory and
+/// every git command that stands for work we do (ls-remote, init, remote add, the
+/// fetches, tags), in go's order: in a fresh cache, then in the same cache again.
+#[test]
+fn direct_mode_x_trace_matches_go() {
+    let Some((go, server)) = start() else { return };
+    let mut t = Tally::new("vcs_direct_server/-x");
+    for q in [
+        "git.gomodfetch.test/owner/repo@v1.1.0",
+        "git.gomodfetch.test/owner/repo@latest",
+        "git.gomodfetch.test/owner/repo/sub@v1.0.0",
+        "git.gomodfetch.test/owner/repo@dev",
+    ] {
+        let (gsb, osb) = (sandbox(&server), sandbox(&server));
+        for round in ["fresh", "reused"] {
+            t.check(format!("{q} ({round})"), || {
+                let args = ["mod", "download", "-x", "-json", q];
+                let g = go
+                    .run(&gsb, gsb.work_dir(), args)
+                    .map_err(|e| e.to_string())?;
+                let o = osb
+                    .run(GOMODFETCH, osb.work_dir(), &args[1..])
+                    .map_err(|e| e.to_string())?;
+                let (gout, oout) = (
+                    gsb.normalizer().apply_str(&g.stdout_text()),
+                    osb.normalizer().apply_str(&o.stdout_text()),
+                );
+                if g.code() != o.code() || gout != oout {
+                    return Err(format!(
+                        "exit code go {:?}, ours {:?}; stdout:\n{}",
+                        g.code(),
+                        o.code(),
+                        line_diff(&gout, &oout)
+                    ));
+                }
+                let (gx, ox) = (
+                    x_lines(&gsb, &g.stderr_text()),
+                    x_lines(&osb, &o.stderr_text()),
+                );
+                if gx != ox {
+                    return Err(format!(
+                        "-x lines differ:\n{}",
+                        line_diff(&gx.join("\n"), &ox.join("\n"))
+                    ));
+                }
+                Ok(())
+            });
+        }
     }
     t.finish();
 }

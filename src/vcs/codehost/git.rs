@@ -13,6 +13,7 @@
 //! certificates from OpenSSL's defaults (`SSL_CERT_FILE` …).
 
 use super::workdir::{WorkDir, work_dir};
+use super::xlog::XLog;
 use super::{CodeHost, RevInfo, Tag, Tags, VcsError, cancel};
 use crate::revinfo::Origin;
 use crate::store::lockedfile::Locker;
@@ -51,6 +52,7 @@ pub struct GitRepo {
     state: Mutex<State>,
     refs: OnceLock<Result<BTreeMap<String, String>, VcsError>>,
     stats: Mutex<HashMap<String, Result<RevInfo, VcsError>>>,
+    xlog: XLog,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -103,6 +105,16 @@ impl GitRepo {
     /// created as a bare repository with remote `origin` when its work directory has
     /// no objects yet.
     pub fn open(cache: &Path, url: &str, locker: Locker) -> Result<GitRepo, VcsError> {
+        Self::open_traced(cache, url, locker, XLog::off())
+    }
+
+    /// [`GitRepo::open`], printing go's `-x` lines for its work ([`XLog`]).
+    pub fn open_traced(
+        cache: &Path,
+        url: &str,
+        locker: Locker,
+        xlog: XLog,
+    ) -> Result<GitRepo, VcsError> {
         if !url.contains("://") {
             let why = if url.contains(':') {
                 format!(
@@ -113,7 +125,7 @@ impl GitRepo {
             };
             return Err(VcsError::other(why));
         }
-        let work = work_dir(cache, WORK_DIR_TYPE, url, &locker)?;
+        let work = work_dir(cache, WORK_DIR_TYPE, url, &locker, &xlog)?;
         let refs = OnceLock::new();
         let repo = {
             let _held = locker
@@ -123,15 +135,22 @@ impl GitRepo {
                 Repository::open_bare(&work.dir).map_err(|e| git_err("git open", &work.dir, e))?
             } else {
                 // go lists the refs first (to learn the hash kind); the answer is kept.
-                let _ = refs.set(list_remote_refs(url, &work.dir));
+                let _ = refs.set(list_remote_refs(url, &work.dir, url, &xlog));
                 let fail = |e: git2::Error, what: &str| {
                     let _ = std::fs::remove_dir_all(&work.dir);
                     git_err(what, &work.dir, e)
                 };
-                let repo =
-                    Repository::init_bare(&work.dir).map_err(|e| fail(e, "git init --bare"))?;
-                repo.remote("origin", url)
-                    .map_err(|e| fail(e, "git remote add origin"))?;
+                let init = ["git", "init", "--bare", "--object-format=sha1"];
+                let repo = {
+                    let _x = xlog.command(&work.dir, &init);
+                    Repository::init_bare(&work.dir).map_err(|e| fail(e, "git init --bare"))?
+                };
+                {
+                    let _x =
+                        xlog.command(&work.dir, &["git", "remote", "add", "origin", "--", url]);
+                    repo.remote("origin", url)
+                        .map_err(|e| fail(e, "git remote add origin"))?;
+                }
                 repo
             }
         };
@@ -145,6 +164,7 @@ impl GitRepo {
             }),
             refs,
             stats: Mutex::new(HashMap::new()),
+            xlog,
         })
     }
 
@@ -164,7 +184,7 @@ impl GitRepo {
     /// peeled, listed once per process.
     fn refs(&self) -> Result<&BTreeMap<String, String>, VcsError> {
         self.refs
-            .get_or_init(|| list_remote_refs(&self.url, &self.work.dir))
+            .get_or_init(|| list_remote_refs(&self.url, &self.work.dir, "origin", &self.xlog))
             .as_ref()
             .map_err(Clone::clone)
     }
@@ -261,15 +281,43 @@ impl GitRepo {
             return Ok(());
         }
         let specs = ["+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"];
-        self.fetch(st, &specs, None)?;
+        let all = [
+            "git",
+            "fetch",
+            "-f",
+            "--end-of-options",
+            "origin",
+            "refs/heads/*:refs/heads/*",
+            "refs/tags/*:refs/tags/*",
+        ];
+        self.fetch(st, &specs, None, false, &all)?;
         if self.work.dir.join("shallow").exists() {
-            self.fetch(st, &specs, Some(i32::MAX))?;
+            let unshallow = [
+                "git",
+                "fetch",
+                "--unshallow",
+                "-f",
+                "--end-of-options",
+                "origin",
+            ];
+            self.fetch(st, &specs, Some(i32::MAX), false, &unshallow)?;
         }
         st.fetched = Fetched::All;
         Ok(())
     }
 
-    fn fetch(&self, st: &State, specs: &[&str], depth: Option<i32>) -> Result<(), VcsError> {
+    /// Fetches `specs` (depth-limited if asked; with `follow_tags`, also the tags
+    /// that point into what was fetched, as git does by default); `traced` is go's
+    /// command for it.
+    fn fetch(
+        &self,
+        st: &State,
+        specs: &[&str],
+        depth: Option<i32>,
+        follow_tags: bool,
+        traced: &[&str],
+    ) -> Result<(), VcsError> {
+        let _x = self.xlog.command(&self.work.dir, traced);
         let mut remote = st
             .repo
             .remote_anonymous(&rewrite_url(&self.url))
@@ -277,7 +325,11 @@ impl GitRepo {
         let mut opts = FetchOptions::new();
         opts.remote_callbacks(callbacks())
             .proxy_options(proxy())
-            .download_tags(AutotagOption::None)
+            .download_tags(if follow_tags {
+                AutotagOption::Auto
+            } else {
+                AutotagOption::None
+            })
             .update_fetchhead(false);
         if let Some(d) = depth {
             opts.depth(d);
@@ -357,6 +409,10 @@ impl GitRepo {
                 let target = Oid::from_str(&hash)
                     .and_then(|oid| st.repo.find_object(oid, None))
                     .map_err(|e| git_err("git tag", &self.work.dir, e))?;
+                let _x = self.xlog.command(
+                    &self.work.dir,
+                    &["git", "tag", "--end-of-options", tag, &hash],
+                );
                 st.repo
                     .tag_lightweight(tag, &target, true)
                     .map_err(|e| git_err("git tag", &self.work.dir, e))?;
@@ -370,11 +426,33 @@ impl GitRepo {
             st.fetched = Fetched::Some;
             let spec = if reference == "HEAD" {
                 reference = hash.clone();
-                format!("+{hash}:refs/dummy")
+                format!("{hash}:refs/dummy")
             } else {
-                format!("+{reference}:{reference}")
+                format!("{reference}:{reference}")
             };
-            if self.fetch(&st, &[spec.as_str()], Some(1)).is_ok() {
+            let forced = format!("+{spec}");
+            // libgit2's local transport (a `file://` remote) cannot fetch shallow:
+            // there the ref comes with its history, and with the tags into it, so
+            // that the local tags describe the local history (what `recent_tag`
+            // relies on, as go's `describe` does).
+            let fetched = if is_local(&rewrite_url(&self.url)) {
+                let traced = ["git", "fetch", "-f", "--end-of-options", "origin", &spec];
+                self.fetch(&st, &[forced.as_str()], None, true, &traced)
+            } else {
+                let traced = [
+                    "git",
+                    "-c",
+                    "protocol.version=2",
+                    "fetch",
+                    "-f",
+                    "--depth=1",
+                    "--end-of-options",
+                    "origin",
+                    &spec,
+                ];
+                self.fetch(&st, &[forced.as_str()], Some(1), false, &traced)
+            };
+            if fetched.is_ok() {
                 return self
                     .stat_local(&st, &rev, &reference)
                     .map(|i| with_ref(i, &reference));
@@ -497,10 +575,8 @@ fn local_suffix(url: String) -> String {
 /// remote is answered here: no refs. A local repository that cannot be opened
 /// counts as empty too, for the same reason.
 fn local_without_refs(url: &str) -> bool {
-    let path = match url.strip_prefix("file://") {
-        Some(p) => p,
-        None if url.starts_with('/') => url,
-        None => return false,
+    let Some(path) = local_path(url) else {
+        return false;
     };
     let Ok(repo) = git2::Repository::open(path) else {
         return true;
@@ -511,6 +587,19 @@ fn local_without_refs(url: &str) -> bool {
         .references()
         .is_ok_and(|mut refs| refs.any(|r| r.is_ok_and(resolves)));
     !head && !any
+}
+
+/// The path of a repository that libgit2 reaches through its local transport.
+fn local_path(url: &str) -> Option<&str> {
+    match url.strip_prefix("file://") {
+        Some(p) => Some(p),
+        None if url.starts_with('/') => Some(url),
+        None => None,
+    }
+}
+
+fn is_local(url: &str) -> bool {
+    local_path(url).is_some()
 }
 
 /// Whether a repository answers at `url` (go's scheme probe runs `git ls-remote`).
@@ -525,7 +614,15 @@ pub fn answers(url: &str) -> bool {
 
 /// `git ls-remote -q <url>`: the refs go keeps, annotated tags replaced by what they
 /// peel to.
-fn list_remote_refs(url: &str, dir: &Path) -> Result<BTreeMap<String, String>, VcsError> {
+/// `remote` is how go's command names it (`origin`, or the URL before the
+/// repository has its remote).
+fn list_remote_refs(
+    url: &str,
+    dir: &Path,
+    remote: &str,
+    xlog: &XLog,
+) -> Result<BTreeMap<String, String>, VcsError> {
+    let _x = xlog.command(dir, &["git", "ls-remote", "-q", "--end-of-options", remote]);
     let url = rewrite_url(url);
     let mut remote = git2::Remote::create_detached(url.as_str())
         .map_err(|e| git_err("git ls-remote -q origin", dir, e))?;

@@ -132,3 +132,4 @@ pub trait CodeHost: Send + Sync {
 pub mod cancel;
 pub mod git;
 pub mod workdir;
+pub mod xlog;

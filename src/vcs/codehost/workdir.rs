@@ -12,6 +12,7 @@ use std::os::unix::fs::OpenOptionsExt as _;
 use std::path::{Path, PathBuf};
 
 use super::VcsError;
+use super::xlog::XLog;
 
 /// A work directory and its lock file.
 #[derive(Debug, Clone)]
@@ -22,7 +23,13 @@ pub struct WorkDir {
 
 /// `<cache>/cache/vcs/<hex>` for `kind` (`git3`) and `url`: created empty (with its
 /// `.info`) unless it exists with the right `.info`.
-pub fn work_dir(cache: &Path, kind: &str, url: &str, locker: &Locker) -> Result<WorkDir, VcsError> {
+pub fn work_dir(
+    cache: &Path,
+    kind: &str,
+    url: &str,
+    locker: &Locker,
+    xlog: &XLog,
+) -> Result<WorkDir, VcsError> {
     if kind.contains(':') {
         return Err(VcsError::other(
             "codehost.WorkDir: type cannot contain colon",
@@ -36,8 +43,10 @@ pub fn work_dir(cache: &Path, kind: &str, url: &str, locker: &Locker) -> Result<
     let vcs = cache.join("cache/vcs");
     let dir = vcs.join(&hex);
     let io = |e: std::io::Error| VcsError::other(e.to_string());
+    xlog.line(&format!("mkdir -p {} # {kind} {url}", vcs.display()));
     fs::create_dir_all(&vcs).map_err(io)?;
     let lock = PathBuf::from(format!("{}.lock", dir.display()));
+    xlog.line(&format!("# lock {}", lock.display()));
     let _held = locker.mutex(&lock).map_err(|e| {
         VcsError::other(format!(
             "codehost.WorkDir: can't find or create lock file: {e}"
@@ -55,8 +64,10 @@ pub fn work_dir(cache: &Path, kind: &str, url: &str, locker: &Locker) -> Result<
                 crate::gostr::quote(&key)
             )));
         }
+        xlog.line(&format!("# {} for {kind} {url}", dir.display()));
         return Ok(WorkDir { dir, lock });
     }
+    xlog.line(&format!("mkdir -p {} # {kind} {url}", dir.display()));
     let _ = fs::remove_dir_all(&dir);
     fs::create_dir_all(&dir).map_err(io)?;
     let written = fs::OpenOptions::new()
@@ -81,7 +92,7 @@ mod tests {
     fn layout_and_reuse() {
         let t = tempfile::tempdir().unwrap();
         let l = Locker::wait_forever();
-        let w = work_dir(t.path(), "git3", "https://example.com/r", &l).unwrap();
+        let w = work_dir(t.path(), "git3", "https://example.com/r", &l, &XLog::off()).unwrap();
         let hex = w.dir.file_name().unwrap().to_string_lossy().into_owned();
         assert_eq!(hex.len(), 64);
         assert_eq!(
@@ -90,10 +101,11 @@ mod tests {
         );
         assert!(w.lock.exists());
         fs::write(w.dir.join("marker"), b"x").unwrap();
-        let again = work_dir(t.path(), "git3", "https://example.com/r", &l).unwrap();
+        let again = work_dir(t.path(), "git3", "https://example.com/r", &l, &XLog::off()).unwrap();
         assert!(again.dir.join("marker").exists(), "reused");
         fs::write(format!("{}.info", w.dir.display()), b"git3:other").unwrap();
-        let err = work_dir(t.path(), "git3", "https://example.com/r", &l).unwrap_err();
+        let err =
+            work_dir(t.path(), "git3", "https://example.com/r", &l, &XLog::off()).unwrap_err();
         assert!(
             err.to_string().contains("exists with wrong content"),
             "{err}"
