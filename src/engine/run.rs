@@ -296,9 +296,17 @@ pub(super) fn build_fetcher(
     let mut client_config = ClientConfig::from_net_env(config.net(), credentials);
     client_config.retry = options.retry;
     client_config.trace = options.trace.clone();
+    // Go's client for GOINSECURE https pages: no certificate checks, impatient.
+    let insecure = ClientConfig {
+        skip_verify: true,
+        connect_timeout: INSECURE_TIMEOUT,
+        idle_timeout: INSECURE_TIMEOUT,
+        ..client_config.clone()
+    };
     let client = Client::new(client_config).map_err(Fatal::go)?;
+    let insecure = Client::new(insecure).ok();
     let sumdb_client = client.clone();
-    let direct = direct_mode(config, client.clone(), options.trace.clone());
+    let direct = direct_mode(config, client.clone(), insecure, options.trace.clone());
     let proxies = config
         .goproxy()
         .map(|list| Proxies::new(client, list.clone(), config.gonoproxy()).with_direct(direct))
@@ -511,10 +519,14 @@ fn collect(
     Ok(())
 }
 
+/// Go's `impatientInsecureHTTPClient` timeout.
+const INSECURE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// Direct mode (GOPROXY `direct`, GONOPROXY paths) for the run.
 fn direct_mode(
     config: &crate::config::Config,
     client: Client,
+    insecure: Option<Client>,
     trace: Option<Arc<dyn Trace>>,
 ) -> Arc<dyn crate::proxy::direct::DirectModules> {
     use crate::vcs::direct::{Direct, DirectSettings};
@@ -536,5 +548,7 @@ fn direct_mode(
     };
     let locker = crate::store::Locker::wait_forever();
     let xlog = crate::vcs::codehost::xlog::XLog::new(trace);
-    Arc::new(Arc::new(Direct::new(client, settings, locker, xlog)))
+    Arc::new(Arc::new(Direct::new(
+        client, insecure, settings, locker, xlog,
+    )))
 }

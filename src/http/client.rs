@@ -74,6 +74,9 @@ pub struct ClientConfig {
     /// The longest wait for response headers or for the next body bytes.
     pub idle_timeout: Duration,
     pub user_agent: String,
+    /// Go's GOINSECURE client: `https` certificates are not verified (see
+    /// [`super::tls::skip_verify_client_config`]).
+    pub skip_verify: bool,
 }
 
 impl std::fmt::Debug for ClientConfig {
@@ -86,6 +89,7 @@ impl std::fmt::Debug for ClientConfig {
             .field("proxy", &self.proxy)
             .field("connect_timeout", &self.connect_timeout)
             .field("idle_timeout", &self.idle_timeout)
+            .field("skip_verify", &self.skip_verify)
             .finish()
     }
 }
@@ -114,6 +118,7 @@ impl Default for ClientConfig {
             connect_timeout: Duration::from_secs(30),
             idle_timeout: Duration::from_secs(60),
             user_agent: concat!("gomodfetch/", env!("CARGO_PKG_VERSION")).to_string(),
+            skip_verify: false,
         }
     }
 }
@@ -259,7 +264,11 @@ fn basic_from_url(url: &GoUrl) -> Option<String> {
 impl Client {
     /// Builds the client: TLS roots loaded as Go loads them, connection pool, proxies.
     pub fn new(config: ClientConfig) -> Result<Client, BuildError> {
-        let tls = client_config(&config.roots.load())?;
+        let tls = if config.skip_verify {
+            super::tls::skip_verify_client_config()?
+        } else {
+            client_config(&config.roots.load())?
+        };
         let mut builder = reqwest::Client::builder()
             .tls_backend_preconfigured(tls)
             .redirect(reqwest::redirect::Policy::none())

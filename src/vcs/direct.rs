@@ -74,7 +74,16 @@ fn failure(message: impl Into<String>, not_found: bool, module_context: bool) ->
 
 impl Direct {
     /// `xlog` receives go's `-x` lines for the git work.
-    pub fn new(http: Client, settings: DirectSettings, locker: Locker, xlog: XLog) -> Direct {
+    ///
+    /// `http` fetches discovery pages; `insecure_http` (certificates not verified)
+    /// those of GOINSECURE paths over `https`, as go's client for them.
+    pub fn new(
+        http: Client,
+        insecure_http: Option<Client>,
+        settings: DirectSettings,
+        locker: Locker,
+        xlog: XLog,
+    ) -> Direct {
         let discovery = Govcs::parse(&settings.govcs)
             .map(|govcs| {
                 let policy = Policy {
@@ -86,7 +95,11 @@ impl Direct {
                     dir: settings.cache.clone(),
                     xlog: xlog.clone(),
                 };
-                Discovery::new(http, policy, Arc::new(probe))
+                let d = Discovery::new(http, policy, Arc::new(probe));
+                match insecure_http {
+                    Some(c) => d.with_insecure_client(c),
+                    None => d,
+                }
             })
             .map_err(|e| e.to_string());
         Direct {

@@ -233,12 +233,28 @@ fn compare(label: &str, queries: &[&str]) {
 /// `go mod download -json <q>` in `gsb` and `gomodfetch download -json <q>` in `osb`,
 /// compared with [`same_direct`].
 pub fn download_both(go: &Go, gsb: &Sandbox, osb: &Sandbox, q: &str) -> Result<(), String> {
-    let args = ["mod", "download", "-json", q];
+    let (g, o) = run_both(go, gsb, osb, &["mod", "download", "-json", q])?;
+    same_direct(gsb, &g, osb, &o)
+}
+
+/// `go <args>` in `gsb`, and gomodfetch in `osb` with the same arguments after
+/// `mod` (`mod download …` → `download …`; `list …` stays).
+pub fn run_both(
+    go: &Go,
+    gsb: &Sandbox,
+    osb: &Sandbox,
+    args: &[&str],
+) -> Result<(Run, Run), String> {
     let g = go
         .run(gsb, gsb.work_dir(), args)
         .map_err(|e| e.to_string())?;
+    let ours = if args.first() == Some(&"mod") {
+        &args[1..]
+    } else {
+        args
+    };
     let o = osb
-        .run(GOMODFETCH, osb.work_dir(), &args[1..])
+        .run(GOMODFETCH, osb.work_dir(), ours)
         .map_err(|e| e.to_string())?;
-    same_direct(gsb, &g, osb, &o)
+    Ok((g, o))
 }

@@ -9,9 +9,9 @@
 //! repository, tags naming a blob or a tree or looking like an option, symlinks out
 //! of the tree (`/etc`), a file over the module size limit.
 
-use crate::download_diff::{GOMODFETCH, line_diff, same_output};
+use crate::download_diff::{line_diff, same_output};
 use crate::support::{self, Tally};
-use crate::vcs_direct_diff::{Step, download_both, repo, same_direct, sandbox};
+use crate::vcs_direct_diff::{Step, download_both, repo, run_both, same_direct, sandbox};
 use crate::vcs_git::git;
 use std::path::Path;
 
@@ -381,52 +381,23 @@ fn direct_mode_main_module_matches_go() {
     let repos = tempfile::tempdir().unwrap();
     build(repos.path());
     let r = repos.path();
-    let cases: [(&str, &[&str], &[&str]); 6] = [
-        (
-            "download",
-            &["mod", "download", "-json"],
-            &["download", "-json"],
-        ),
-        (
-            "download all",
-            &["mod", "download", "-json", "all"],
-            &["download", "-json", "all"],
-        ),
-        (
-            "list -m -json all",
-            &["list", "-m", "-json", "all"],
-            &["list", "-m", "-json", "all"],
-        ),
-        (
-            "list -m -json a query",
-            &["list", "-m", "-json", "example.com/mono.git/b@v1"],
-            &["list", "-m", "-json", "example.com/mono.git/b@v1"],
-        ),
-        (
-            "list -m all",
-            &["list", "-m", "all"],
-            &["list", "-m", "all"],
-        ),
-        (
-            "list -m -json latest",
-            &["list", "-m", "-json", "example.com/retract.git@latest"],
-            &["list", "-m", "-json", "example.com/retract.git@latest"],
-        ),
+    let cases: [&[&str]; 6] = [
+        &["mod", "download", "-json"],
+        &["mod", "download", "-json", "all"],
+        &["list", "-m", "-json", "all"],
+        &["list", "-m", "-json", "example.com/mono.git/b@v1"],
+        &["list", "-m", "all"],
+        &["list", "-m", "-json", "example.com/retract.git@latest"],
     ];
     let mut t = Tally::new("vcs_direct_scenarios/main module");
-    for (name, go_args, our_args) in cases {
+    for go_args in cases {
         let (mut gsb, mut osb) = (sandbox(r), sandbox(r));
         for sb in [&mut gsb, &mut osb] {
             sb.goflags("-mod=mod");
             std::fs::write(sb.work_dir().join("go.mod"), MAIN_GO_MOD).unwrap();
         }
-        t.check(name, || {
-            let g = go
-                .run(&gsb, gsb.work_dir(), go_args)
-                .map_err(|e| e.to_string())?;
-            let o = osb
-                .run(GOMODFETCH, osb.work_dir(), our_args)
-                .map_err(|e| e.to_string())?;
+        t.check(go_args.join(" "), || {
+            let (g, o) = run_both(&go, &gsb, &osb, go_args)?;
             if go_args[0] == "list" {
                 same_output(&gsb, &g, &osb, &o)?;
             } else {
@@ -488,14 +459,8 @@ fn direct_mode_beside_a_proxy_matches_go() {
                 .goflags("-mod=mod");
             std::fs::write(sb.work_dir().join("go.mod"), main).unwrap();
         }
-        let ours: Vec<&str> = if args[0] == "mod" { &args[1..] } else { args }.to_vec();
         t.check(args.join(" "), || {
-            let g = go
-                .run(&gsb, gsb.work_dir(), args)
-                .map_err(|e| e.to_string())?;
-            let o = osb
-                .run(GOMODFETCH, osb.work_dir(), &ours)
-                .map_err(|e| e.to_string())?;
+            let (g, o) = run_both(&go, &gsb, &osb, args)?;
             // Not a failure both share: go fetched from both sources.
             let out = g.stdout_text();
             if g.code() != Some(0) || !out.contains("example.com/mixed.git") {

@@ -10,9 +10,10 @@
 //! - the launchpad.net rule last, when everything else failed;
 //! - go's error texts, wrapped as go wraps them.
 //!
-//! Not mirrored: go's `https` client for GOINSECURE paths skips certificate checks;
-//! ours checks them (then falls back to `http` as go does after an `https` failure).
-//! The `server response:` detail of a non-200 page without tags is left out.
+//! GOINSECURE paths: `https` pages through the client given with
+//! [`Discovery::with_insecure_client`] (certificates not verified, as go's), then
+//! `http`. Not mirrored: the `server response:` detail of a non-200 page without
+//! tags is left out.
 
 use super::meta::{
     MatchError, MetaImport, RepoRootError, SubdirError, match_go_import, parse_meta_go_imports,
@@ -129,6 +130,9 @@ type PrefixResult = Result<(String, Vec<MetaImport>), (Option<String>, PrefixErr
 /// of prefix pages.
 pub struct Discovery {
     http: Client,
+    /// For `https` pages of GOINSECURE paths: certificates not verified, as go's
+    /// `impatientInsecureHTTPClient` (without it, `http` is the fallback).
+    insecure_http: Option<Client>,
     policy: Policy,
     probe: Arc<dyn SchemeProbe>,
     prefixes: OnceMap<String, PrefixResult>,
@@ -184,10 +188,17 @@ impl Discovery {
     pub fn new(http: Client, policy: Policy, probe: Arc<dyn SchemeProbe>) -> Discovery {
         Discovery {
             http,
+            insecure_http: None,
             policy,
             probe,
             prefixes: OnceMap::new(),
         }
+    }
+
+    /// The client for `https` pages of GOINSECURE paths (see the field).
+    pub fn with_insecure_client(mut self, client: Client) -> Discovery {
+        self.insecure_http = Some(client);
+        self
     }
 
     /// Go's RepoRootForImportPath in module mode.
@@ -288,7 +299,11 @@ impl Discovery {
                 ..url.clone()
             })
         };
-        match self.http.get_any_status(&with_scheme("https")).await {
+        let https = match (&self.insecure_http, security) {
+            (Some(insecure), Security::Insecure) => insecure,
+            _ => &self.http,
+        };
+        match https.get_any_status(&with_scheme("https")).await {
             Ok(resp) => Ok(resp),
             Err(e) if security == Security::SecureOnly => Err(e),
             Err(_) => self.http.get_any_status(&with_scheme("http")).await,
