@@ -23,6 +23,10 @@
 //!    repository in the sandbox's git config sends `https://github.com/<owner>/<repo>`
 //!    to the local bare clone (git, libgit2 and so both tools honour it).
 //!
+//! 4. A second pass rebuilds the modules that have a `.gitattributes` with plain `git
+//!    add` (their attributes normalise the blobs, as in a real repository), which
+//!    exercises the end-of-line conversions of the export on real files.
+//!
 //! Per module: ours must equal go's direct h1, and the proxy's h1 whenever go's does.
 //! A module where go's direct h1 differs from the proxy's means the rebuild lost
 //! something (or the proxy's zip was made by an older go); it is reported, not held
@@ -228,10 +232,12 @@ fn through_proxy(go: &Go, env: &(String, String)) -> Vec<Proxied> {
 }
 
 /// Step 2: one bare repository `<repos>/<owner>/<name>.git` per GitHub repository,
-/// one commit and tag per module. Also returns how many licenses were moved.
-fn rebuild(repos: &Path, mods: &[Proxied]) -> (BTreeMap<String, PathBuf>, usize) {
+/// one commit and tag per module. `exact`: the blobs are the files' bytes; else `git
+/// add` applies the module's `.gitattributes`, as in a real repository. Also returns how
+/// many licenses were moved.
+fn rebuild(repos: &Path, mods: &[&Proxied], exact: bool) -> (BTreeMap<String, PathBuf>, usize) {
     let mut by_repo: BTreeMap<&str, Vec<&Proxied>> = BTreeMap::new();
-    for m in mods {
+    for &m in mods {
         by_repo.entry(&m.layout.repo).or_default().push(m);
     }
     let mut bare = BTreeMap::new();
@@ -240,10 +246,12 @@ fn rebuild(repos: &Path, mods: &[Proxied]) -> (BTreeMap<String, PathBuf>, usize)
         let w = repos.join(format!("{repo}-src"));
         std::fs::create_dir_all(&w).unwrap_or_else(|e| panic!("{}: {e}", w.display()));
         git(&w, &["init", "-q", "-b", "main"], 0);
-        // Exact bytes in, whatever the module's .gitattributes say.
-        let attrs = "* -text -crlf -ident -filter -working-tree-encoding\n";
-        std::fs::write(w.join(".git/info/attributes"), attrs)
-            .unwrap_or_else(|e| panic!("{}: info/attributes: {e}", w.display()));
+        if exact {
+            // Exact bytes in, whatever the module's .gitattributes say.
+            let attrs = "* -text -crlf -ident -filter -working-tree-encoding\n";
+            std::fs::write(w.join(".git/info/attributes"), attrs)
+                .unwrap_or_else(|e| panic!("{}: info/attributes: {e}", w.display()));
+        }
         let mut t = 1_600_000_000;
         for m in ms {
             clear_work_tree(&w);
@@ -331,26 +339,29 @@ fn tree_diff(want: &Path, got: &Path) -> String {
     }
 }
 
-#[test]
-fn live_real_modules_rebuilt_as_git_repos() {
-    let Some((go, env)) = live_go(TEST) else {
-        return;
-    };
-    let mods = through_proxy(&go, &env);
+/// Direct-mode downloads of `mods`, rebuilt with exact or normalised blobs, by go and
+/// by us, against the proxy's h1: the tally (not yet finished) and how many modules
+/// gave ours == proxy.
+fn compare(go: &Go, mods: &[&Proxied], exact: bool) -> (Tally, usize) {
     let repos = tempfile::tempdir().unwrap_or_else(|e| panic!("{TEST}: tempdir: {e}"));
-    let (bare, moved) = rebuild(repos.path(), &mods);
+    let (bare, moved) = rebuild(repos.path(), mods, exact);
     let queries: Vec<String> = mods.iter().map(|m| m.query.clone()).collect();
     let (gsb, osb) = (direct_sandbox(&bare), direct_sandbox(&bare));
-    let g = download(&go, &gsb, false, &queries);
-    let o = download(&go, &osb, true, &queries);
+    let g = download(go, &gsb, false, &queries);
+    let o = download(go, &osb, true, &queries);
     let (grecs, orecs) = match (records(&g), records(&o)) {
         (Ok(a), Ok(b)) => (a, b),
         (a, b) => panic!("{TEST}: {:?} {:?}", a.err(), b.err()),
     };
-    let mut t = Tally::new("vcs_direct_live/h1");
+    let label = if exact {
+        "vcs_direct_live/h1 exact blobs"
+    } else {
+        "vcs_direct_live/h1 blobs normalised by .gitattributes"
+    };
+    let mut t = Tally::new(label);
     let (mut ours_proxy, mut go_proxy, mut ours_go) = (0, 0, 0);
     let mut lossy = Vec::new();
-    for m in &mods {
+    for m in mods {
         let (gd, od) = (outcome(&grecs, &m.query), outcome(&orecs, &m.query));
         let go_ok = gd.as_ref().is_ok_and(|(s, _)| *s == m.sum);
         let ours_ok = od.as_ref().is_ok_and(|(s, _)| *s == m.sum);
@@ -379,7 +390,7 @@ fn live_real_modules_rebuilt_as_git_repos() {
         });
     }
     support::note(
-        "vcs_direct_live/summary",
+        &format!("{label} summary"),
         &format!(
             "{} modules in {} repositories ({moved} with the LICENSE at the repository \
              root): ours == proxy {ours_proxy}, go direct == proxy {go_proxy}, \
@@ -389,9 +400,31 @@ fn live_real_modules_rebuilt_as_git_repos() {
         ),
     );
     for l in &lossy {
-        eprintln!("{TEST}: rebuild not faithful (go's direct h1 is not the proxy's): {l}");
+        eprintln!("{label}: rebuild not faithful (go's direct h1 is not the proxy's): {l}");
     }
-    t.finish();
+    (t, ours_proxy)
+}
+
+/// Whether a `.gitattributes` file is anywhere in `dir`.
+fn has_gitattributes(dir: &Path) -> bool {
+    Snapshot::take(dir, &SnapshotOptions::default())
+        .unwrap_or_else(|e| panic!("{TEST}: {}: {e}", dir.display()))
+        .entries()
+        .any(|e| e.path.file_name().is_some_and(|n| n == ".gitattributes"))
+}
+
+#[test]
+fn live_real_modules_rebuilt_as_git_repos() {
+    let Some((go, env)) = live_go(TEST) else {
+        return;
+    };
+    let mods = through_proxy(&go, &env);
+    let all: Vec<&Proxied> = mods.iter().collect();
+    let (exact, ours_proxy) = compare(&go, &all, true);
+    let with_attrs: Vec<&Proxied> = mods.iter().filter(|m| has_gitattributes(&m.dir)).collect();
+    let (normalised, _) = compare(&go, &with_attrs, false);
+    exact.finish();
+    normalised.finish();
     assert!(
         ours_proxy >= REQUIRED,
         "{TEST}: only {ours_proxy} modules hash alike in direct mode and at the proxy \
