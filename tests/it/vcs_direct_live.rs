@@ -23,10 +23,10 @@
 //!    Go's static host table needs no network, and one `url.<file>.insteadOf` rule per
 //!    repository in the sandbox's git config sends `https://github.com/<owner>/<repo>`
 //!    to the local bare clone (git, libgit2 and so both tools honour it).
-//! 4. A second pass adds `* text=auto eol=crlf` at the end of each repository's root
+//! 4. A second pass adds [`CRLF`] at the end of each repository's root
 //!    `.gitattributes`: the export then converts real text files to CRLF, leaving alone
-//!    what git's auto rules call binary or already has CRs. go's direct h1 is not the
-//!    proxy's there; ours must still be go's.
+//!    what git's auto rules call binary or already has CRs, and expands `$Id$`. go's
+//!    direct h1 is not the proxy's there; ours must still be go's.
 //!
 //! Per module: ours must equal go's direct h1, and the proxy's h1 whenever go's does.
 //! A module where go's direct h1 differs from the proxy's means the rebuild lost
@@ -283,8 +283,10 @@ fn rebuild(repos: &Path, mods: &[&Proxied], crlf: bool) -> (BTreeMap<String, Pat
 }
 
 /// The attribute line of the converting pass: text files get CRLF line endings on
-/// export, unless git's auto rules (binary content, CRs already there) say otherwise.
-const CRLF: &str = "* text=auto eol=crlf\n";
+/// export, unless git's auto rules (binary content, CRs already there) say otherwise;
+/// `$Id$` expands (git leaves foreign `$Id: … $` alone); export-ignore and
+/// export-subst must have no effect (go turns them off).
+const CRLF: &str = "* text=auto eol=crlf ident export-ignore export-subst\n";
 
 /// Adds [`CRLF`] at the end of the attributes file `f` (the last match wins).
 fn append_crlf_rule(f: &Path) {
@@ -370,7 +372,7 @@ fn compare(go: &Go, mods: &[&Proxied], crlf: bool) -> (Tally, usize) {
         (a, b) => panic!("{TEST}: {:?} {:?}", a.err(), b.err()),
     };
     let label = if crlf {
-        "vcs_direct_live/h1 with eol=crlf added"
+        "vcs_direct_live/h1 with converting attributes"
     } else {
         "vcs_direct_live/h1"
     };
