@@ -28,6 +28,8 @@ use std::path::PathBuf;
 
 /// Go's usage text for `go mod download`, printed after every flag error.
 pub const USAGE: &str = "usage: go mod download [-x] [-json] [-reuse=old.json] [modules]\nRun 'go help mod download' for details.\n";
+/// `go list`'s usage lines.
+pub const USAGE_LIST: &str = "usage: go list [-f format] [-json] [-m] [list flags] [build flags] [packages]\nRun 'go help list' for details.\n";
 
 /// Our own synopsis, for argv errors before the command is known.
 pub const SYNOPSIS: &str = "usage: gomodfetch [-C dir] download [flags] [modules]\n       gomodfetch [-C dir] mod download [flags] [modules]\n";
@@ -180,11 +182,16 @@ pub struct DownloadArgs {
 pub struct UsageError {
     /// Go's message line (empty for a help request).
     pub message: String,
+    /// The command was `list` ([`USAGE_LIST`] follows the message).
+    pub list: bool,
 }
 
 impl UsageError {
     fn new(message: String) -> UsageError {
-        UsageError { message }
+        UsageError {
+            message,
+            list: false,
+        }
     }
 
     /// Whether `-h` or `-help` was given.
@@ -194,10 +201,11 @@ impl UsageError {
 
     /// Everything Go writes to stderr for this error.
     pub fn stderr_text(&self) -> String {
+        let usage = if self.list { USAGE_LIST } else { USAGE };
         if self.is_help() {
-            USAGE.to_string()
+            usage.to_string()
         } else {
-            format!("{}\n{USAGE}", self.message)
+            format!("{}\n{usage}", self.message)
         }
     }
 }
@@ -292,6 +300,14 @@ impl DownloadArgs {
 
     /// [`DownloadArgs::parse`] for `download` (`list == false`) or `list`.
     pub fn parse_as(
+        list: bool,
+        args: &[OsString],
+        goflags: &GoFlags,
+    ) -> Result<DownloadArgs, UsageError> {
+        Self::parse_flags(list, args, goflags).map_err(|e| UsageError { list, ..e })
+    }
+
+    fn parse_flags(
         list: bool,
         args: &[OsString],
         goflags: &GoFlags,

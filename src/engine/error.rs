@@ -10,6 +10,7 @@
 use crate::config::GoProxyError;
 use crate::module::ModuleVersion;
 use crate::proxy::ProxyError;
+use crate::revinfo::Origin;
 use crate::{modzip, store, zipstream};
 use std::fmt;
 use std::sync::Arc;
@@ -120,6 +121,16 @@ impl Error {
             Error::VersionQuery(e) => e.has_module_context(),
             Error::Shared(e) => e.has_module_context(),
             _ => false,
+        }
+    }
+
+    /// The origin the repository reported beside the failure (direct mode: an
+    /// unknown revision's `RepoSum`), which a query merges into its own.
+    pub fn origin(&self) -> Option<&Origin> {
+        match self {
+            Error::Proxy(e) => e.origin(),
+            Error::Shared(e) => e.origin(),
+            _ => None,
         }
     }
 

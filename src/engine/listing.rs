@@ -5,6 +5,7 @@
 use super::error::Fatal;
 use super::fetch::blocking;
 use super::graph::{Loader, ModGraph};
+use super::query::QueryError;
 use super::record::path_string;
 use crate::gojson::Obj;
 use crate::gover;
@@ -260,7 +261,7 @@ impl Resolver {
             .query_module(path, vers, current.unwrap_or(""), allow)
             .await;
         match result {
-            Err(e) => {
+            Err(QueryError { error: e, origin }) => {
                 if let Some(fatal) = e.fatal() {
                     return Err(fatal.clone());
                 }
@@ -268,6 +269,7 @@ impl Resolver {
                     path: path.to_string(),
                     version: vers.to_string(),
                     error: super::run::query_error(path, vers, e).to_string(),
+                    origin,
                     by_query: true,
                     ..ModInfo::default()
                 })

@@ -56,7 +56,7 @@ pub use concurrency::{Concurrency, DEFAULT_JOBS, blocking_threads};
 pub use error::{Error, Fatal, SumdbError, SumdbFailure};
 pub use list::{ListOutcome, list};
 pub use listing::ModInfo;
-pub use query::{Allow, modinfo_error};
+pub use query::{Allow, QueryError, modinfo_error};
 pub use record::Record;
 pub use report::{Reporter, Silent};
 pub use run::{NothingToDo, Options, Outcome, run};

@@ -41,8 +41,8 @@ use super::error::{Error, Shared};
 use super::fetch::{Fetcher, is_not_found};
 use crate::module::ModuleVersion;
 use crate::oncemap::OnceMap;
-use crate::query::{self, Disallowed, Failure, Retractions};
-use crate::revinfo::RevInfo;
+use crate::query::{self, Disallowed, Failed, Failure, Retractions};
+use crate::revinfo::{Origin, RevInfo};
 use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
@@ -61,7 +61,15 @@ pub enum Allow<'a> {
 }
 
 /// A version list as a query reads it.
-type Listed = Result<Arc<Vec<String>>, Shared>;
+type Listed = Result<Arc<query::Versions>, Shared>;
+
+/// A failed query: the error, and the origin Go prints beside it in a record (what
+/// a code repository reported; never anything for a proxy's answers).
+#[derive(Debug, Clone)]
+pub struct QueryError {
+    pub error: Shared,
+    pub origin: Option<Origin>,
+}
 
 /// The per-run caches of queries (Go's `cachingRepo.versionsCache`, `latestCache` and
 /// `latestVersionIgnoringRetractionsCache`).
@@ -84,9 +92,14 @@ impl Fetcher {
         query: &str,
         current: &str,
         allow: Allow<'_>,
-    ) -> Result<RevInfo, Shared> {
+    ) -> Result<RevInfo, QueryError> {
         // TryProxies: an unusable GOPROXY comes first.
-        self.proxies_ready().map_err(Error::shared)?;
+        if let Err(e) = self.proxies_ready() {
+            return Err(QueryError {
+                error: e.shared(),
+                origin: None,
+            });
+        }
         let repo = CacheRepo {
             f: self,
             path,
@@ -94,9 +107,12 @@ impl Fetcher {
         };
         query::query(&repo, path, query, current)
             .await
-            .map_err(|e| match e {
-                Failure::Query(e) => Error::VersionQuery(e).shared(),
-                Failure::Repo(e) => e,
+            .map_err(|Failed { failure, origin }| QueryError {
+                error: match failure {
+                    Failure::Query(e) => Error::VersionQuery(e).shared(),
+                    Failure::Repo(e) => e,
+                },
+                origin,
             })
     }
 
@@ -105,7 +121,7 @@ impl Fetcher {
         self: &Arc<Self>,
         path: &str,
         prefix: &str,
-    ) -> Result<Arc<Vec<String>>, Shared> {
+    ) -> Result<Arc<query::Versions>, Shared> {
         let key = (path.to_string(), prefix.to_string());
         let (me, p, pre) = (Arc::clone(self), key.0.clone(), key.1.clone());
         self.query_cache
@@ -123,7 +139,10 @@ impl Fetcher {
                     .unwrap_or_else(PoisonError::into_inner)
                     .entry(p)
                     .or_insert_with(|| Arc::new(list.lines));
-                Ok(Arc::new(list.versions))
+                Ok(Arc::new(query::Versions {
+                    list: list.versions,
+                    origin: list.origin,
+                }))
             })
             .await
     }
@@ -180,7 +199,11 @@ impl Fetcher {
         path: String,
     ) -> Pin<Box<dyn Future<Output = Result<RevInfo, Shared>> + Send>> {
         let me = Arc::clone(self);
-        Box::pin(async move { me.query_module(&path, "latest", "", Allow::All).await })
+        Box::pin(async move {
+            me.query_module(&path, "latest", "", Allow::All)
+                .await
+                .map_err(|e| e.error)
+        })
     }
 }
 
@@ -194,8 +217,8 @@ struct CacheRepo<'a> {
 impl query::Repo for CacheRepo<'_> {
     type Error = Shared;
 
-    async fn versions(&self, prefix: &str) -> Result<Vec<String>, Shared> {
-        Ok(self.f.versions(self.path, prefix).await?.to_vec())
+    async fn versions(&self, prefix: &str) -> Result<query::Versions, Shared> {
+        Ok(self.f.versions(self.path, prefix).await?.as_ref().clone())
     }
 
     async fn stat(&self, rev: &str) -> Result<RevInfo, Shared> {
@@ -231,6 +254,10 @@ impl query::Repo for CacheRepo<'_> {
 
     fn is_not_found(err: &Shared) -> bool {
         is_not_found(err)
+    }
+
+    fn error_origin(err: &Shared) -> Option<Origin> {
+        err.origin().cloned()
     }
 }
 

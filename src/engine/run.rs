@@ -18,6 +18,7 @@ use super::fetch::{Fetcher, blocking};
 use super::graph::Loader;
 use super::listing::{ModInfo, Resolver};
 use super::mainmod::{self, MainModule};
+use super::query::QueryError;
 use super::record::Record;
 use super::report::Reporter;
 use super::sumdb::SumDb;
@@ -222,6 +223,7 @@ pub(super) async fn resolve_fixes(
         let answer = match fetcher
             .query_module(path, vers, "", super::Allow::All)
             .await
+            .map_err(|e| e.error)
         {
             Ok(info) => Ok(info.version),
             Err(e) => {
@@ -390,7 +392,7 @@ async fn resolve_one(f: &Arc<Fetcher>, arg: Arg) -> Result<Option<Record>, Fatal
     };
     let info = match query_module(f, &path, &query).await {
         Ok(info) => info,
-        Err(e) => {
+        Err(QueryError { error: e, origin }) => {
             if let Some(fatal) = e.fatal() {
                 return Err(fatal.clone());
             }
@@ -399,6 +401,7 @@ async fn resolve_one(f: &Arc<Fetcher>, arg: Arg) -> Result<Option<Record>, Fatal
                 path,
                 version: query,
                 error,
+                origin,
                 ..Record::default()
             }));
         }
@@ -430,7 +433,7 @@ async fn query_module(
     f: &Arc<Fetcher>,
     path: &str,
     query: &str,
-) -> Result<crate::revinfo::RevInfo, Shared> {
+) -> Result<crate::revinfo::RevInfo, QueryError> {
     let allow = if crate::query::is_revision_query(path, query) {
         super::Allow::All
     } else {
@@ -448,7 +451,9 @@ pub(super) async fn query_stat(
     path: &str,
     query: &str,
 ) -> Result<crate::revinfo::RevInfo, Shared> {
-    f.query_module(path, query, "", super::Allow::All).await
+    f.query_module(path, query, "", super::Allow::All)
+        .await
+        .map_err(|e| e.error)
 }
 
 /// Go's `modinfoError`.
@@ -525,6 +530,8 @@ fn direct_mode(
         govcs: config.govcs().to_string(),
         git_allow_protocol: env("GIT_ALLOW_PROTOCOL"),
         jobs: 4,
+        go_version: config.go_version().to_string(),
+        toolchain_note: super::toolchain::explain(config),
     };
     let locker = crate::store::Locker::wait_forever();
     Arc::new(Arc::new(Direct::new(client, settings, locker)))

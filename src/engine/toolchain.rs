@@ -8,7 +8,7 @@ use crate::config::Config;
 
 /// The `; GOTOOLCHAIN=<value>` suffix of Go's message: present when the setting (from
 /// any configuration layer) is neither empty nor `auto`.
-fn explain(config: &Config) -> String {
+pub(super) fn explain(config: &Config) -> String {
     match config.gotoolchain() {
         "" | "auto" => String::new(),
         v => format!("; GOTOOLCHAIN={v}"),

@@ -19,7 +19,7 @@
 use crate::config::goproxy::RouteError;
 use crate::http;
 use crate::module;
-use crate::revinfo::DecodeError;
+use crate::revinfo::{DecodeError, Origin};
 use std::fmt;
 
 /// What went wrong inside a proxy operation (the error `versionError` wraps).
@@ -125,8 +125,12 @@ pub struct DirectFailure {
     pub message: String,
     /// Go's `errors.Is(err, fs.ErrNotExist)`.
     pub not_found: bool,
-    /// The text already starts with the module (`<path>@<version>: …`).
+    /// go reports the text as it is: it starts with the module (`<path>@<version>:
+    /// …`), or go adds none (a direct zip's `create zip: …`).
     pub module_context: bool,
+    /// The origin go reports beside the failure (an unknown revision's `RepoSum`).
+    /// Boxed: it is rare, and an `Origin` is large.
+    pub origin: Option<Box<Origin>>,
 }
 
 impl ProxyError {
@@ -149,6 +153,14 @@ impl ProxyError {
             ProxyError::Lookup(LookupError::Route(e)) => e.is_not_found(),
             ProxyError::Lookup(_) => false,
             ProxyError::Direct(d) => d.not_found,
+        }
+    }
+
+    /// The origin reported beside the failure (direct mode only).
+    pub fn origin(&self) -> Option<&Origin> {
+        match self {
+            ProxyError::Direct(d) => d.origin.as_deref(),
+            _ => None,
         }
     }
 

@@ -23,7 +23,7 @@ use super::error::{Failure, LookupError, ProxyError};
 use super::zip::ZipDownload;
 use crate::http::{self, Client, GoUrl, RedactedUrl};
 use crate::module;
-use crate::revinfo::{GoTime, RevInfo};
+use crate::revinfo::{GoTime, Origin, RevInfo};
 use crate::semver;
 use std::time::Duration;
 
@@ -63,6 +63,9 @@ pub struct VersionList {
     pub versions: Vec<String>,
     /// The body's lines, as the `@latest` fallback reads them ([`latest_from_list`]).
     pub lines: Vec<String>,
+    /// What makes the list checkable (a code repository's tags); a proxy's list has
+    /// none.
+    pub origin: Option<Origin>,
 }
 
 /// Go's filtering of an `@v/list` body (`proxyRepo.Versions`).
@@ -197,6 +200,7 @@ impl ProxyRepo {
         Ok(VersionList {
             versions: filter_list(&lines, prefix),
             lines,
+            origin: None,
         })
     }
 

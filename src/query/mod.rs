@@ -31,7 +31,7 @@ mod retract;
 
 pub use error::{Disallowed, Error, short_message};
 pub use matcher::{Matcher, Plan, is_revision_query, plan};
-pub use resolve::{Failure, Repo, check, filter_versions, query};
+pub use resolve::{Failed, Failure, Repo, Versions, check, filter_versions, query};
 pub use retract::{ParseError, Retractions, legacy_go_mod};
 
 #[cfg(test)]

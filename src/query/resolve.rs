@@ -5,7 +5,7 @@ use super::error::{Disallowed, Error};
 use super::matcher::{Matcher, Plan, plan};
 use crate::gover;
 use crate::module;
-use crate::revinfo::{GoTime, RevInfo};
+use crate::revinfo::{GoTime, Origin, RevInfo, merge_origins};
 use std::future::Future;
 
 /// What a query reads: one module's versions (Go's `versionRepo`), with the
@@ -17,12 +17,9 @@ pub trait Repo: Sync {
     /// The repository's failure (e.g. the proxy's, or a go.sum mismatch).
     type Error: Send;
 
-    /// The listed versions with `prefix`, semver-sorted, without pseudo-versions
-    /// (`Versions.List`).
-    fn versions(
-        &self,
-        prefix: &str,
-    ) -> impl Future<Output = Result<Vec<String>, Self::Error>> + Send;
+    /// The listed versions with `prefix`, semver-sorted, without pseudo-versions,
+    /// and their origin (Go's `Versions`).
+    fn versions(&self, prefix: &str) -> impl Future<Output = Result<Versions, Self::Error>> + Send;
 
     /// What the repository knows of a revision (`Stat`).
     fn stat(&self, rev: &str) -> impl Future<Output = Result<RevInfo, Self::Error>> + Send;
@@ -44,6 +41,19 @@ pub trait Repo: Sync {
 
     /// Whether the failure is "not found" (`errors.Is(err, fs.ErrNotExist)`).
     fn is_not_found(err: &Self::Error) -> bool;
+
+    /// The origin a failed Stat or Latest reported beside its error (Go returns a
+    /// `RevInfo` holding only an `Origin` with the error, to make it checkable).
+    fn error_origin(_err: &Self::Error) -> Option<Origin> {
+        None
+    }
+}
+
+/// Go's `modfetch.Versions`: a version list and what makes it checkable.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Versions {
+    pub list: Vec<String>,
+    pub origin: Option<Origin>,
 }
 
 /// Why a query failed: the query's own error, or the repository's.
@@ -56,6 +66,38 @@ pub enum Failure<E> {
 impl<E> From<Error> for Failure<E> {
     fn from(e: Error) -> Self {
         Failure::Query(e)
+    }
+}
+
+/// A failed query: why, and the origin Go returns beside the error (what it had
+/// read before failing, so that the failure can be checked again later).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failed<E> {
+    pub failure: Failure<E>,
+    pub origin: Option<Origin>,
+}
+
+impl<E> Failed<E> {
+    fn new(failure: impl Into<Failure<E>>, origin: Option<Origin>) -> Failed<E> {
+        Failed {
+            failure: failure.into(),
+            origin,
+        }
+    }
+}
+
+impl<E> From<Failure<E>> for Failed<E> {
+    fn from(failure: Failure<E>) -> Self {
+        Failed {
+            failure,
+            origin: None,
+        }
+    }
+}
+
+impl<E> From<Error> for Failed<E> {
+    fn from(e: Error) -> Self {
+        Failure::Query(e).into()
     }
 }
 
@@ -83,71 +125,104 @@ pub fn check(path: &str, query: &str, current: &str) -> Result<(), Error> {
 /// Go's `queryProxy` (without `-reuse`, and for a module that is not the main
 /// module: the caller answers `<main>@upgrade` and `<main>@patch` itself).
 ///
-/// `current` is the selected version: `""` unknown, `"none"` not required. For a
-/// version chosen from the list the result carries no `Origin` (a proxy's list has
-/// none, so Go's merge drops it); for a Stat it is the repository's answer.
+/// `current` is the selected version: `""` unknown, `"none"` not required. The
+/// result's `Origin`, and the one beside a failure, are Go's: a Stat's own for a
+/// revision or complete version; for a version chosen from the list, the list's
+/// merged with every Stat and `Latest` read on the way ([`merge_origins`]), so a
+/// proxy's answer (whose list has none) carries none.
 pub async fn query<R: Repo>(
     repo: &R,
     path: &str,
     query: &str,
     current: &str,
-) -> Result<RevInfo, Failure<R::Error>> {
+) -> Result<RevInfo, Failed<R::Error>> {
     check(path, query, current)?;
-    let m = match plan(path, query, current)? {
-        Plan::Stat => return stat_query(repo, path, query).await,
-        Plan::Versions(m) => m,
-    };
-    let versions = repo.versions(&m.prefix).await.map_err(Failure::Repo)?;
-    let (releases, prereleases) = filter_versions(repo, &m, &versions).await?;
+    match plan(path, query, current)? {
+        Plan::Stat => stat_query(repo, path, query).await,
+        Plan::Versions(m) => list_query(repo, path, query, current, &m).await,
+    }
+}
+
+/// A query that chooses among the listed versions.
+async fn list_query<R: Repo>(
+    repo: &R,
+    path: &str,
+    query: &str,
+    current: &str,
+    m: &Matcher,
+) -> Result<RevInfo, Failed<R::Error>> {
+    let listed = repo.versions(&m.prefix).await.map_err(Failure::Repo)?;
+    let mut origin = listed.origin;
+    let (releases, prereleases) = filter_versions(repo, m, &listed.list)
+        .await
+        .map_err(|f| Failed::new(f, origin.clone()))?;
     let pick = if m.prefer_lower {
         releases.first().or(prereleases.first())
     } else {
         releases.last().or(prereleases.last())
     };
     if let Some(v) = pick {
-        return lookup(repo, path, query, current, v).await;
+        return lookup(repo, path, query, current, v, origin).await;
     }
     if m.may_use_latest {
         match repo.latest().await {
             Ok(latest) => {
-                if allows_version(repo, &m, &latest.version).await? {
-                    return lookup(repo, path, query, current, &latest.version).await;
+                origin = merge_origins(origin.as_ref(), latest.origin.as_ref());
+                let allowed = allows_version(repo, m, &latest.version)
+                    .await
+                    .map_err(|f| Failed::new(f, origin.clone()))?;
+                if allowed {
+                    return lookup(repo, path, query, current, &latest.version, origin).await;
                 }
             }
-            Err(e) if !R::is_not_found(&e) => return Err(Failure::Repo(e)),
-            Err(_) => {}
+            Err(e) => {
+                if let Some(o) = R::error_origin(&e) {
+                    origin = merge_origins(origin.as_ref(), Some(&o));
+                }
+                if !R::is_not_found(&e) {
+                    return Err(Failed::new(Failure::Repo(e), origin));
+                }
+            }
         }
     }
     if matches!(query, "upgrade" | "patch") && !current.is_empty() && current != "none" {
         // Staying on the current version, if it is allowed.
-        disallow(repo, path, current).await?;
-        return lookup(repo, path, query, current, current).await;
+        if let Err(f) = disallow(repo, path, current).await {
+            return Err(Failed::new(f, origin));
+        }
+        return lookup(repo, path, query, current, current, origin).await;
     }
-    Err(Failure::Query(Error::NoMatchingVersion {
+    let none = Error::NoMatchingVersion {
         query: query.to_string(),
         current: current.to_string(),
-    }))
+    };
+    Err(Failed::new(none, origin))
 }
 
 /// A revision or complete version: its Stat, then, if that fails and the canonical
 /// form differs (`+metadata`), the canonical form's, keeping the first error unless
-/// the second is not "not found"; then the allowed check.
+/// the second is not "not found"; then the allowed check. A failure carries the
+/// origin of the last Stat, as Go's.
 async fn stat_query<R: Repo>(
     repo: &R,
     path: &str,
     query: &str,
-) -> Result<RevInfo, Failure<R::Error>> {
+) -> Result<RevInfo, Failed<R::Error>> {
     let info = match repo.stat(query).await {
         Ok(info) => info,
         Err(first) => {
             let canonical = module::canonical_version(query);
             if canonical.is_empty() || canonical == query {
-                return Err(Failure::Repo(first));
+                let origin = R::error_origin(&first);
+                return Err(Failed::new(Failure::Repo(first), origin));
             }
             match repo.stat(&canonical).await {
                 Ok(info) => info,
-                Err(e) if !R::is_not_found(&e) => return Err(Failure::Repo(e)),
-                Err(_) => return Err(Failure::Repo(first)),
+                Err(e) => {
+                    let origin = R::error_origin(&e);
+                    let keep = if R::is_not_found(&e) { first } else { e };
+                    return Err(Failed::new(Failure::Repo(keep), origin));
+                }
             }
         }
     };
@@ -215,25 +290,49 @@ pub async fn filter_versions<R: Repo>(
     Ok((releases, prereleases))
 }
 
-/// The chosen version's Stat. `upgrade` and `patch` from a pseudo-version never move
-/// to a chronologically older commit: the current version is kept instead.
+/// The chosen version's Stat, with the query's origin merged into its own.
+/// `upgrade` and `patch` from a pseudo-version never move to a chronologically
+/// older commit: the current version is kept instead.
 async fn lookup<R: Repo>(
     repo: &R,
     path: &str,
     query: &str,
     current: &str,
     v: &str,
-) -> Result<RevInfo, Failure<R::Error>> {
-    let mut rev = repo.stat(v).await.map_err(Failure::Repo)?;
+    mut origin: Option<Origin>,
+) -> Result<RevInfo, Failed<R::Error>> {
+    let mut rev = stat_merged(repo, v, &mut origin).await?;
     if matches!(query, "upgrade" | "patch")
         && module::is_pseudo_version(current)
         && !rev.time.is_zero()
         && let Ok(t) = module::pseudo_version_time(current)
         && rev.time.before(&GoTime::from_timestamp(t))
     {
-        disallow(repo, path, current).await?;
-        rev = repo.stat(current).await.map_err(Failure::Repo)?;
+        if let Err(f) = disallow(repo, path, current).await {
+            return Err(Failed::new(f, origin));
+        }
+        rev = stat_merged(repo, current, &mut origin).await?;
     }
-    rev.origin = None;
+    rev.origin = origin;
     Ok(rev)
+}
+
+/// A Stat whose origin (or its failure's) is merged into `origin`.
+async fn stat_merged<R: Repo>(
+    repo: &R,
+    v: &str,
+    origin: &mut Option<Origin>,
+) -> Result<RevInfo, Failed<R::Error>> {
+    match repo.stat(v).await {
+        Ok(rev) => {
+            *origin = merge_origins(origin.as_ref(), rev.origin.as_ref());
+            Ok(rev)
+        }
+        Err(e) => {
+            if let Some(o) = R::error_origin(&e) {
+                *origin = merge_origins(origin.as_ref(), Some(&o));
+            }
+            Err(Failed::new(Failure::Repo(e), origin.clone()))
+        }
+    }
 }

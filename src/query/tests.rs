@@ -23,6 +23,7 @@ fn block_on<F: Future>(f: F) -> F::Output {
 struct FakeErr {
     text: String,
     not_found: bool,
+    origin: Option<Origin>,
 }
 
 /// A repository: listed tags, what Stat answers per revision, `Latest`, which
@@ -35,6 +36,9 @@ struct Fake {
     no_go_mod: Vec<String>,
     allow: fn(&str) -> bool,
     retractions: Retractions,
+    /// The origin of every version list, and of a failed Stat.
+    list_origin: Option<Origin>,
+    error_origin: Option<Origin>,
     /// Every call, for the tests that check what was read.
     calls: Mutex<Vec<String>>,
 }
@@ -68,6 +72,8 @@ impl Fake {
             no_go_mod: Vec::new(),
             allow: |_| true,
             retractions: Retractions::default(),
+            list_origin: None,
+            error_origin: None,
             calls: Mutex::new(Vec::new()),
         }
     }
@@ -85,8 +91,14 @@ impl Fake {
     fn run(&self, query: &str, current: &str) -> Result<String, String> {
         match block_on(super::query(self, &self.path, query, current)) {
             Ok(rev) => Ok(rev.version),
-            Err(Failure::Query(e)) => Err(e.to_string()),
-            Err(Failure::Repo(e)) => Err(e.text),
+            Err(Failed {
+                failure: Failure::Query(e),
+                ..
+            }) => Err(e.to_string()),
+            Err(Failed {
+                failure: Failure::Repo(e),
+                ..
+            }) => Err(e.text),
         }
     }
 }
@@ -94,14 +106,17 @@ impl Fake {
 impl Repo for Fake {
     type Error = FakeErr;
 
-    async fn versions(&self, prefix: &str) -> Result<Vec<String>, FakeErr> {
+    async fn versions(&self, prefix: &str) -> Result<Versions, FakeErr> {
         self.log(format!("versions {prefix}"));
-        Ok(self
-            .tags
-            .iter()
-            .filter(|t| t.starts_with(prefix))
-            .cloned()
-            .collect())
+        Ok(Versions {
+            list: self
+                .tags
+                .iter()
+                .filter(|t| t.starts_with(prefix))
+                .cloned()
+                .collect(),
+            origin: self.list_origin.clone(),
+        })
     }
 
     async fn stat(&self, rev: &str) -> Result<RevInfo, FakeErr> {
@@ -112,12 +127,14 @@ impl Repo for Fake {
                 self.path
             ),
             not_found: true,
+            origin: self.error_origin.clone(),
         })
     }
 
     async fn latest(&self) -> Result<RevInfo, FakeErr> {
         self.log("latest".into());
         self.latest.clone().ok_or_else(|| FakeErr {
+            origin: None,
             text: "no commits".into(),
             not_found: true,
         })
@@ -137,6 +154,10 @@ impl Repo for Fake {
 
     fn is_not_found(e: &FakeErr) -> bool {
         e.not_found
+    }
+
+    fn error_origin(e: &FakeErr) -> Option<Origin> {
+        e.origin.clone()
     }
 }
 
@@ -417,6 +438,52 @@ fn origin_only_for_stat_queries() {
     assert_eq!((got.version.as_str(), got.origin), ("v0.1.2", None));
 }
 
+/// A code repository's list has an origin: Go merges it with the chosen version's,
+/// and reports it (or the failed Stat's) beside errors.
+#[test]
+fn origins_merge_as_go() {
+    let git = Origin {
+        vcs: "git".into(),
+        url: "https://x".into(),
+        ..Origin::default()
+    };
+    let mut r = query_repo();
+    for info in r.stats.values_mut() {
+        info.origin = Some(Origin {
+            hash: "h".into(),
+            ..git.clone()
+        });
+    }
+    r.list_origin = Some(Origin {
+        tag_sum: "t1:x".into(),
+        ..git.clone()
+    });
+    r.error_origin = Some(Origin {
+        repo_sum: "r1:y".into(),
+        ..git.clone()
+    });
+    let got = block_on(super::query(&r, QUERY_REPO, "v0.1", "")).unwrap();
+    let merged = got.origin.expect("merged origin");
+    assert_eq!(
+        (
+            got.version.as_str(),
+            merged.hash.as_str(),
+            merged.tag_sum.as_str()
+        ),
+        ("v0.1.2", "h", "t1:x")
+    );
+    // No version matches: the list's origin comes with the error.
+    let err = block_on(super::query(&r, QUERY_REPO, "v9", "")).unwrap_err();
+    assert_eq!(err.origin, r.list_origin);
+    // An unknown revision: the Stat's own origin.
+    let err = block_on(super::query(&r, QUERY_REPO, "nosuch", "")).unwrap_err();
+    assert_eq!(err.origin, r.error_origin);
+    // A proxy's list (no origin) absorbs every other.
+    r.list_origin = None;
+    let got = block_on(super::query(&r, QUERY_REPO, "v0.1", "")).unwrap();
+    assert_eq!(got.origin, None);
+}
+
 fn incompatible_repo() -> Fake {
     Fake::new(
         "example.com/inc",
@@ -504,7 +571,7 @@ fn latest_fallback() {
     struct Broken(Fake);
     impl Repo for Broken {
         type Error = FakeErr;
-        async fn versions(&self, p: &str) -> Result<Vec<String>, FakeErr> {
+        async fn versions(&self, p: &str) -> Result<Versions, FakeErr> {
             self.0.versions(p).await
         }
         async fn stat(&self, rev: &str) -> Result<RevInfo, FakeErr> {
@@ -514,6 +581,7 @@ fn latest_fallback() {
             Err(FakeErr {
                 text: "500 Internal Server Error".into(),
                 not_found: false,
+                origin: None,
             })
         }
         async fn has_go_mod(&self, v: &str) -> Result<bool, FakeErr> {
@@ -528,7 +596,9 @@ fn latest_fallback() {
     }
     let b = Broken(Fake::new("example.com/p", &[]));
     let got = block_on(super::query(&b, "example.com/p", "latest", ""));
-    assert!(matches!(got, Err(Failure::Repo(e)) if e.text == "500 Internal Server Error"));
+    assert!(
+        matches!(got, Err(Failed { failure: Failure::Repo(e), .. }) if e.text == "500 Internal Server Error")
+    );
 }
 
 #[test]

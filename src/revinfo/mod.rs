@@ -59,6 +59,37 @@ impl Origin {
     }
 }
 
+/// Go's `mergeOrigin`: the union of two origins' checks, or `None` when either is
+/// absent or they disagree (a different repository, or two different values for the
+/// same check). A query that read both a version list and a revision reports the
+/// merge, so a proxy's answer (whose list has no origin) reports none.
+pub fn merge_origins(a: Option<&Origin>, b: Option<&Origin>) -> Option<Origin> {
+    let (a, b) = (a?, b?);
+    if a.vcs != b.vcs || a.url != b.url || a.subdir != b.subdir {
+        return None;
+    }
+    /// `b`'s value where it has one, unless `a` has a different one.
+    fn join(a: &str, b: &str) -> Option<String> {
+        match (a.is_empty(), b.is_empty()) {
+            (_, true) => Some(a.to_string()),
+            (true, false) => Some(b.to_string()),
+            (false, false) => (a == b).then(|| a.to_string()),
+        }
+    }
+    let mut merged = a.clone();
+    merged.hash = join(&a.hash, &b.hash)?;
+    if !b.tag_sum.is_empty() {
+        if !a.tag_sum.is_empty() && (a.tag_sum != b.tag_sum || a.tag_prefix != b.tag_prefix) {
+            return None;
+        }
+        merged.tag_sum = b.tag_sum.clone();
+        merged.tag_prefix = b.tag_prefix.clone();
+    }
+    merged.repo_sum = join(&a.repo_sum, &b.repo_sum)?;
+    merged.ref_ = join(&a.ref_, &b.ref_)?;
+    Some(merged)
+}
+
 /// Go's `modfetch.RevInfo` (without `Name` and `Short`, which are never in JSON).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RevInfo {
@@ -123,6 +154,56 @@ mod tests {
     fn cache(body: &str) -> String {
         let info = RevInfo::from_proxy_json(body.as_bytes()).expect("decodes");
         String::from_utf8(info.cache_info_bytes().expect("encodes")).expect("utf-8")
+    }
+
+    fn git(url: &str) -> Origin {
+        Origin {
+            vcs: "git".into(),
+            url: url.into(),
+            ..Origin::default()
+        }
+    }
+
+    #[test]
+    fn merged_origins_follow_go() {
+        let list = Origin {
+            tag_sum: "t1:a".into(),
+            ..git("https://x")
+        };
+        let stat = Origin {
+            hash: "h".into(),
+            ref_: "refs/tags/v1.0.0".into(),
+            ..git("https://x")
+        };
+        let both = merge_origins(Some(&list), Some(&stat)).expect("compatible");
+        assert_eq!(
+            (
+                both.tag_sum.as_str(),
+                both.hash.as_str(),
+                both.ref_.as_str()
+            ),
+            ("t1:a", "h", "refs/tags/v1.0.0")
+        );
+        // Absent on either side: nothing can be checked.
+        assert_eq!(merge_origins(None, Some(&stat)), None);
+        assert_eq!(merge_origins(Some(&list), None), None);
+        // Another repository, or conflicting checks.
+        assert_eq!(merge_origins(Some(&list), Some(&git("https://y"))), None);
+        let other_hash = Origin {
+            hash: "g".into(),
+            ..stat.clone()
+        };
+        assert_eq!(merge_origins(Some(&stat), Some(&other_hash)), None);
+        let other_prefix = Origin {
+            tag_prefix: "sub/".into(),
+            ..list.clone()
+        };
+        assert_eq!(merge_origins(Some(&list), Some(&other_prefix)), None);
+        // An empty field on the right keeps the left's value.
+        assert_eq!(
+            merge_origins(Some(&stat), Some(&git("https://x"))),
+            Some(stat.clone())
+        );
     }
 
     #[test]

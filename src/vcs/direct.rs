@@ -7,6 +7,7 @@
 //! All repository work is blocking (libgit2) and runs on the blocking pool, at most
 //! `jobs` operations at once (Go bounds its VCS commands the same way).
 
+use crate::gover;
 use crate::http::Client;
 use crate::module;
 use crate::oncemap::OnceMap;
@@ -15,8 +16,8 @@ use crate::proxy::{DirectFailure, ProxyError, VersionList, ZipDownload};
 use crate::revinfo::RevInfo;
 use crate::store::lockedfile::Locker;
 use crate::vcs::archive;
-use crate::vcs::codehost::CodeHost;
 use crate::vcs::codehost::git::GitRepo;
+use crate::vcs::codehost::{CodeHost, cancel};
 use crate::vcs::coderepo::{CodeRepo, CodeRepoError};
 use crate::vcs::discovery::{Discovery, Govcs, Policy, SchemeProbe, Security};
 use std::future::Future;
@@ -36,6 +37,10 @@ pub struct DirectSettings {
     pub git_allow_protocol: Option<String>,
     /// Repository operations at once.
     pub jobs: usize,
+    /// The Go version emulated, and the `; GOTOOLCHAIN=…` note of Go's "requires go
+    /// >= …" error (a module whose go.mod needs a newer Go gets no zip, as in Go).
+    pub go_version: String,
+    pub toolchain_note: String,
 }
 
 type Found = Result<Arc<Located>, ProxyError>;
@@ -61,6 +66,7 @@ fn failure(message: impl Into<String>, not_found: bool, module_context: bool) ->
         message: message.into(),
         not_found,
         module_context,
+        origin: None,
     })
 }
 
@@ -124,6 +130,8 @@ impl Direct {
             path: path.to_string(),
             code: Arc::new(code),
             gate: Arc::clone(&self.gate),
+            go_version: self.settings.go_version.clone(),
+            toolchain_note: self.settings.toolchain_note.clone(),
         }))))
     }
 
@@ -167,23 +175,36 @@ impl DirectModules for Arc<Direct> {
     }
 }
 
-/// Runs `f` on the blocking pool under a permit of `gate`.
+/// Runs `f` on the blocking pool under a permit of `gate`. Dropping the future
+/// cancels `f`'s git transfers ([`cancel`]); the permit is held until `f` returns.
 async fn blocking<T: Send + 'static>(
     gate: &Arc<Semaphore>,
     f: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, String> {
-    let _permit = gate
+    let permit = gate
         .clone()
         .acquire_owned()
         .await
         .map_err(|e| e.to_string())?;
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|e| format!("internal error: {e}"))
+    let canceller = cancel::Canceller::new();
+    let flag = canceller.flag();
+    let out = tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        cancel::run_with(flag, f)
+    })
+    .await
+    .map_err(|e| format!("internal error: {e}"));
+    drop(canceller);
+    out
 }
 
 fn code_failure(e: &CodeRepoError) -> ProxyError {
-    failure(e.to_string(), e.is_not_exist(), e.module_error().is_some())
+    ProxyError::Direct(DirectFailure {
+        message: e.to_string(),
+        not_found: e.is_not_exist(),
+        module_context: e.module_error().is_some(),
+        origin: e.origin().cloned().map(Box::new),
+    })
 }
 
 /// One module in a code repository.
@@ -191,6 +212,8 @@ struct CodeModule {
     path: String,
     code: Arc<CodeRepo>,
     gate: Arc<Semaphore>,
+    go_version: String,
+    toolchain_note: String,
 }
 
 impl CodeModule {
@@ -208,6 +231,27 @@ impl CodeModule {
     }
 }
 
+impl CodeModule {
+    /// Go's check before building a zip: the module's go.mod must not need a newer
+    /// Go than the one emulated (`<path>@<version> requires go >= …`). A go.mod that
+    /// cannot be read is left to the zip to report.
+    async fn check_go_version(&self, version: &str) -> Result<(), ProxyError> {
+        let v = version.to_string();
+        let Ok(go_mod) = self.run(move |c| c.go_mod(&v)).await else {
+            return Ok(());
+        };
+        let need = gover::go_mod_lookup(&go_mod, "go");
+        if gover::compare(&need, &self.go_version).is_le() {
+            return Ok(());
+        }
+        let message = format!(
+            "{}@{version} requires go >= {need} (running go {}{})",
+            self.path, self.go_version, self.toolchain_note
+        );
+        Err(failure(message, false, true))
+    }
+}
+
 impl DirectModule for CodeModule {
     fn list<'a>(&'a self, prefix: &'a str) -> BoxFuture<'a, Result<VersionList, ProxyError>> {
         let p = prefix.to_string();
@@ -216,6 +260,7 @@ impl DirectModule for CodeModule {
             Ok(VersionList {
                 lines: versions.list.clone(),
                 versions: versions.list,
+                origin: versions.origin,
             })
         })
     }
@@ -237,6 +282,7 @@ impl DirectModule for CodeModule {
     fn zip<'a>(&'a self, version: &'a str) -> BoxFuture<'a, Result<ZipDownload, ProxyError>> {
         let v = version.to_string();
         Box::pin(async move {
+            self.check_go_version(&v).await?;
             let files = self.run({
                 let v = v.clone();
                 move |c| c.zip_files(&v)
@@ -246,7 +292,8 @@ impl DirectModule for CodeModule {
             let zip = blocking(&self.gate, move || archive::module_zip(&path, &ver, &files))
                 .await
                 .map_err(|e| failure(e, false, false))?
-                .map_err(|e| failure(format!("{}@{v}: {e}", self.path), false, true))?;
+                // Go's codeRepo.Zip returns modzip's error as it is (`create zip: …`).
+                .map_err(|e| failure(e.to_string(), false, true))?;
             Ok(ZipDownload::from_memory(&self.path, version, zip))
         })
     }

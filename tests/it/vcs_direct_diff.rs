@@ -20,15 +20,27 @@ use std::path::Path;
 
 const TEST: &str = "vcs_direct_diff";
 
-/// One commit: files to write (path, content; `@link:` content makes a symlink),
-/// then tags (`-a` prefix: annotated).
-struct Step<'a> {
-    files: &'a [(&'a str, &'a str)],
-    tags: &'a [&'a str],
+/// One commit: files to write (path, content; `@link:` content makes a symlink), git
+/// commands to run before committing (e.g. `update-index` for a gitlink), then tags
+/// (`git tag` arguments split at spaces; `-a` first: annotated).
+pub struct Step<'a> {
+    pub files: &'a [(&'a str, &'a str)],
+    pub git: &'a [&'a [&'a str]],
+    pub tags: &'a [&'a str],
+}
+
+impl<'a> Step<'a> {
+    pub const fn new(files: &'a [(&'a str, &'a str)], tags: &'a [&'a str]) -> Step<'a> {
+        Step {
+            files,
+            git: &[],
+            tags,
+        }
+    }
 }
 
 /// Builds `<repos>/<name>.git` (bare) from `steps` on branch `main`.
-fn repo(repos: &Path, name: &str, steps: &[Step<'_>]) {
+pub fn repo(repos: &Path, name: &str, steps: &[Step<'_>]) {
     let w = repos.join(format!("{name}-src"));
     std::fs::create_dir_all(&w).unwrap();
     git(&w, &["init", "-q", "-b", "main"], 0);
@@ -43,6 +55,9 @@ fn repo(repos: &Path, name: &str, steps: &[Step<'_>]) {
                 None => std::fs::write(&f, c).unwrap(),
             }
         }
+        for args in s.git {
+            git(&w, args, t);
+        }
         git(&w, &["add", "-A"], t);
         git(
             &w,
@@ -50,10 +65,14 @@ fn repo(repos: &Path, name: &str, steps: &[Step<'_>]) {
             t,
         );
         for tag in s.tags {
-            match tag.strip_prefix("-a ") {
-                Some(a) => git(&w, &["tag", "-a", "-m", "release", a], t),
-                None => git(&w, &["tag", tag], t),
-            };
+            let mut args = vec!["tag"];
+            if let Some(a) = tag.strip_prefix("-a ") {
+                args.extend(["-a", "-m", "release"]);
+                args.extend(a.split(' '));
+            } else {
+                args.extend(tag.split(' '));
+            }
+            git(&w, &args, t);
         }
         t += 86_400;
     }
@@ -77,68 +96,50 @@ fn build_all(repos: &Path) {
         repos,
         "r1",
         &[
-            Step {
-                files: &[("go.mod", &r1), ("a.go", "package a\n")],
-                tags: &["v1.0.0"],
-            },
-            Step {
-                files: &[("b.go", "package a\n")],
-                tags: &["-a v1.1.0"],
-            },
-            Step {
-                files: &[("c.go", "package a\n")],
-                tags: &[],
-            },
+            Step::new(&[("go.mod", &r1), ("a.go", "package a\n")], &["v1.0.0"]),
+            Step::new(&[("b.go", "package a\n")], &["-a v1.1.0"]),
+            Step::new(&[("c.go", "package a\n")], &[]),
         ],
     );
     let sub = gomod("example.com/r2.git/sub");
     repo(
         repos,
         "r2",
-        &[Step {
-            files: &[
+        &[Step::new(
+            &[
                 ("LICENSE", "license text\n"),
                 ("sub/go.mod", &sub),
                 ("sub/s.go", "package s\n"),
             ],
-            tags: &["sub/v0.1.0"],
-        }],
+            &["sub/v0.1.0"],
+        )],
     );
     let (r3, r3v2) = (gomod("example.com/r3.git"), gomod("example.com/r3.git/v2"));
     repo(
         repos,
         "r3",
         &[
-            Step {
-                files: &[("go.mod", &r3), ("x.go", "package x\n")],
-                tags: &["v1.0.0"],
-            },
-            Step {
-                files: &[("v2/go.mod", &r3v2), ("v2/x.go", "package x\n")],
-                tags: &["v2.0.0"],
-            },
+            Step::new(&[("go.mod", &r3), ("x.go", "package x\n")], &["v1.0.0"]),
+            Step::new(
+                &[("v2/go.mod", &r3v2), ("v2/x.go", "package x\n")],
+                &["v2.0.0"],
+            ),
         ],
     );
     repo(
         repos,
         "r4",
         &[
-            Step {
-                files: &[("x.go", "package x\n")],
-                tags: &["v1.0.0"],
-            },
-            Step {
-                files: &[("y.go", "package x\n")],
-                tags: &["v2.0.0"],
-            },
+            Step::new(&[("x.go", "package x\n")], &["v1.0.0"]),
+            Step::new(&[("y.go", "package x\n")], &["v2.0.0"]),
         ],
     );
     let r5 = gomod("example.com/r5.git");
     repo(
         repos,
         "r5",
-        &[Step {
-            files: &[
+        &[Step::new(
+            &[
                 ("go.mod", &r5),
                 (".gitattributes", "*.txt eol=crlf\n"),
                 ("notes.txt", "one\ntwo\n"),
@@ -149,8 +150,8 @@ fn build_all(repos: &Path) {
                 ("inner/go.mod", "module example.com/r5.git/inner\n"),
                 ("inner/i.go", "package inner\n"),
             ],
-            tags: &["v1.0.0"],
-        }],
+            &["v1.0.0"],
+        )],
     );
 }
 
@@ -167,7 +168,8 @@ pub fn same_direct(gsb: &Sandbox, g: &Run, osb: &Sandbox, o: &Run) -> Result<(),
     same_snapshots(&gs, &os, ("go", "ours"))
 }
 
-fn sandbox(repos: &Path) -> Sandbox {
+/// A sandbox whose git reaches `https://example.com/<name>` as `<repos>/<name>`.
+pub fn sandbox(repos: &Path) -> Sandbox {
     let mut sb = support::sandbox();
     sb.modcacherw(false)
         .goproxy("direct")
@@ -198,12 +200,10 @@ fn direct_mode_matches_go() {
     );
 }
 
-/// Known differences, kept runnable (`cargo test -- --ignored`): go's `-json` record
-/// carries an `Origin` for queries that choose among listed versions (the list's
-/// TagSum merged into the stat's origin) and for unknown revisions (the RepoSum); our
-/// query layer does not merge or keep those origins yet.
+/// The `Origin` of a `-json` record: for a query that chooses among listed versions,
+/// the list's (TagSum) merged into the chosen version's; for an unknown revision, the
+/// repository's refs (RepoSum); for no matching version, the list's.
 #[test]
-#[ignore = "issue 7 not finished: Origin of list queries and unknown revisions"]
 fn direct_mode_origins_match_go() {
     compare(
         "vcs_direct_diff/origins",
@@ -211,6 +211,8 @@ fn direct_mode_origins_match_go() {
             "example.com/r1.git@latest",
             "example.com/r1.git@nosuch",
             "example.com/r1.git@v1.2.0",
+            "example.com/r1.git@v1.9",
+            "example.com/r1.git@<v1.1.0",
             "example.com/r2.git/sub@latest",
         ],
     );

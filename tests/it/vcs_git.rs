@@ -6,8 +6,8 @@
 //! one the real git (and so go) can use.
 
 use gomodfetch::store::lockedfile::Locker;
-use gomodfetch::vcs::codehost::CodeHost;
 use gomodfetch::vcs::codehost::git::GitRepo;
+use gomodfetch::vcs::codehost::{CodeHost, cancel};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -212,4 +212,29 @@ fn git_code_host_matches_real_git() {
             .ok_or("not reused".into())
     });
     tally.finish();
+}
+
+/// A fetch whose caller gave up stops at its next transfer callback with a clear
+/// error, and the work directory stays usable: the same question answered later
+/// (nothing cached from the cancelled attempt) succeeds.
+#[test]
+fn cancelled_fetch_stops_and_leaves_a_usable_repository() {
+    if Command::new("git").arg("--version").output().is_err() {
+        support::skip(TEST, "no git");
+        return;
+    }
+    let t = tempfile::tempdir().unwrap();
+    let (_, url) = build(t.path());
+    let cache = t.path().join("modcache");
+    let repo = GitRepo::open(&cache, &url, Locker::wait_forever()).expect("open");
+    let canceller = cancel::Canceller::new();
+    let flag = canceller.flag();
+    drop(canceller);
+    let err = cancel::run_with(flag, || repo.stat("v1.1.0")).expect_err("cancelled");
+    assert!(
+        err.to_string().contains("cancelled"),
+        "error names the cancellation: {err}"
+    );
+    let info = repo.stat("v1.1.0").expect("a later stat fetches");
+    assert_eq!(info.version, "v1.1.0");
 }

@@ -146,6 +146,13 @@ fn go_error_texts() {
         parse("", &["-bogus"]).unwrap_err().stderr_text(),
         format!("flag provided but not defined: -bogus\n{USAGE}")
     );
+    // `list` errors end in go list's usage.
+    let g = GoFlags::parse("").expect("valid GOFLAGS");
+    let list = DownloadArgs::parse_as(true, &argv(&["-u"]), &g).unwrap_err();
+    assert_eq!(
+        list.stderr_text(),
+        format!("flag provided but not defined: -u\n{USAGE_LIST}")
+    );
 }
 
 #[test]

@@ -13,7 +13,7 @@
 //! certificates from OpenSSL's defaults (`SSL_CERT_FILE` …).
 
 use super::workdir::{WorkDir, work_dir};
-use super::{CodeHost, RevInfo, Tag, Tags, VcsError};
+use super::{CodeHost, RevInfo, Tag, Tags, VcsError, cancel};
 use crate::revinfo::Origin;
 use crate::store::lockedfile::Locker;
 use crate::vcs::coderepo::origin;
@@ -72,8 +72,14 @@ fn looks_like_hash(s: &str) -> bool {
 }
 
 /// Callbacks for network operations: credential helpers once, never a prompt.
+/// The callbacks of every remote operation: credentials from git's helpers, never a
+/// prompt; transfers stop when this thread's work is cancelled ([`cancel`]).
 fn callbacks<'a>() -> RemoteCallbacks<'a> {
     let mut cb = RemoteCallbacks::new();
+    let flag = cancel::current();
+    cb.transfer_progress(move |_| !cancel::raised(&flag));
+    let flag = cancel::current();
+    cb.sideband_progress(move |_| !cancel::raised(&flag));
     let mut asked = false;
     cb.credentials(move |url, username, allowed| {
         if asked || !allowed.is_user_pass_plaintext() {
@@ -180,17 +186,26 @@ impl GitRepo {
         ))
     }
 
+    /// Go's `UnknownRevisionError`, with its `unknownRevisionInfo`: the remote's
+    /// refs as a `RepoSum` (when they can be listed), so the failure is checkable.
     fn unknown_revision(&self, rev: &str) -> VcsError {
-        VcsError::not_exist(format!("unknown revision {rev}"))
+        let origin = self.repo_sum().ok().map(|repo_sum| Origin {
+            repo_sum,
+            ..self.origin()
+        });
+        VcsError::not_exist(format!("unknown revision {rev}")).with_origin(origin)
     }
 
     /// Go's `statLocal`: `rev` resolved in the local repository.
     fn stat_local(&self, st: &State, version: &str, rev: &str) -> Result<RevInfo, VcsError> {
-        let commit = st
+        let object = st
             .repo
             .revparse_single(rev)
-            .and_then(|o| o.peel_to_commit())
             .map_err(|_| self.unknown_revision(rev))?;
+        // A ref to a blob or a tree: go's `git log` prints nothing for it.
+        let commit = object
+            .peel_to_commit()
+            .map_err(|_| VcsError::other("unexpected response from git log: \"\""))?;
         let hash = commit.id().to_string();
         let mut info = RevInfo {
             origin: Origin {
@@ -267,12 +282,13 @@ impl GitRepo {
         if let Some(d) = depth {
             opts.depth(d);
         }
+        let what = format!("git fetch -f origin {}", specs.join(" "));
         remote.fetch(specs, Some(&mut opts), None).map_err(|e| {
-            git_err(
-                &format!("git fetch -f origin {}", specs.join(" ")),
-                &self.work.dir,
-                e,
-            )
+            if cancel::raised(&cancel::current()) {
+                VcsError::other(format!("{what} in {}: cancelled", self.work.dir.display()))
+            } else {
+                git_err(&what, &self.work.dir, e)
+            }
         })
     }
 
@@ -475,6 +491,28 @@ fn local_suffix(url: String) -> String {
     url
 }
 
+/// Whether `url` names a local repository in which no reference resolves (an empty
+/// repository). libgit2's local transport then lists its refs as a null array,
+/// which git2's `list` must not be given (it builds a slice from it), so such a
+/// remote is answered here: no refs. A local repository that cannot be opened
+/// counts as empty too, for the same reason.
+fn local_without_refs(url: &str) -> bool {
+    let path = match url.strip_prefix("file://") {
+        Some(p) => p,
+        None if url.starts_with('/') => url,
+        None => return false,
+    };
+    let Ok(repo) = git2::Repository::open(path) else {
+        return true;
+    };
+    let resolves = |r: git2::Reference<'_>| r.resolve().is_ok();
+    let head = repo.find_reference("HEAD").is_ok_and(resolves);
+    let any = repo
+        .references()
+        .is_ok_and(|mut refs| refs.any(|r| r.is_ok_and(resolves)));
+    !head && !any
+}
+
 /// Whether a repository answers at `url` (go's scheme probe runs `git ls-remote`).
 pub fn answers(url: &str) -> bool {
     git2::Remote::create_detached(rewrite_url(url).as_str())
@@ -488,7 +526,8 @@ pub fn answers(url: &str) -> bool {
 /// `git ls-remote -q <url>`: the refs go keeps, annotated tags replaced by what they
 /// peel to.
 fn list_remote_refs(url: &str, dir: &Path) -> Result<BTreeMap<String, String>, VcsError> {
-    let mut remote = git2::Remote::create_detached(rewrite_url(url).as_str())
+    let url = rewrite_url(url);
+    let mut remote = git2::Remote::create_detached(url.as_str())
         .map_err(|e| git_err("git ls-remote -q origin", dir, e))?;
     let conn = remote
         .connect_auth(Direction::Fetch, Some(callbacks()), Some(proxy()))
@@ -500,6 +539,9 @@ fn list_remote_refs(url: &str, dir: &Path) -> Result<BTreeMap<String, String>, V
             err
         })?;
     let mut refs = BTreeMap::new();
+    if local_without_refs(&url) {
+        return Ok(refs);
+    }
     let mut peeled = Vec::new();
     for head in conn
         .list()
@@ -554,7 +596,10 @@ impl CodeHost for GitRepo {
             return r.clone();
         }
         let r = self.stat_uncached(rev);
-        lock(&self.stats).insert(rev.to_string(), r.clone());
+        // A cancelled attempt says nothing about the revision.
+        if !cancel::raised(&cancel::current()) {
+            lock(&self.stats).insert(rev.to_string(), r.clone());
+        }
         r
     }
 

@@ -70,6 +70,10 @@ pub enum VcsErrorKind {
 pub struct VcsError {
     pub kind: VcsErrorKind,
     pub message: String,
+    /// What go returns beside the error so that the failure can be checked later:
+    /// for an unknown revision, the repository's refs as a `RepoSum`. Boxed: rare
+    /// and large.
+    pub origin: Option<Box<Origin>>,
 }
 
 impl VcsError {
@@ -77,6 +81,7 @@ impl VcsError {
         VcsError {
             kind: VcsErrorKind::NotExist,
             message: message.into(),
+            origin: None,
         }
     }
 
@@ -84,7 +89,14 @@ impl VcsError {
         VcsError {
             kind: VcsErrorKind::Other,
             message: message.into(),
+            origin: None,
         }
+    }
+
+    /// The error with the origin go reports beside it.
+    pub fn with_origin(mut self, origin: Option<Origin>) -> VcsError {
+        self.origin = origin.map(Box::new);
+        self
     }
 
     pub fn is_not_exist(&self) -> bool {
@@ -117,5 +129,6 @@ pub trait CodeHost: Send + Sync {
     fn archive(&self, rev: &str, subdir: &str) -> Result<Vec<ArchiveFile>, VcsError>;
 }
 
+pub mod cancel;
 pub mod git;
 pub mod workdir;

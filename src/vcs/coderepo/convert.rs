@@ -48,7 +48,12 @@ impl CodeRepo {
             stat_vers,
             incompatible_ok: RefCell::new(HashMap::new()),
         };
-        let version = c.version()?;
+        // Go's deferred origin: a failed conversion still reports the commit's.
+        let version = c.version().map_err(|e| {
+            let mut origin = info.origin.clone();
+            origin.subdir = self.code_dir.clone();
+            e.with_origin(Some(Box::new(origin)))
+        })?;
         let origin = self.convert_origin(info, &version, stat_vers)?;
         Ok(CodeRepo::rev_info(info, version, Some(origin)))
     }

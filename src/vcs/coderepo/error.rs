@@ -4,6 +4,7 @@
 //! fs.ErrNotExist)` through its wrappers.
 
 use crate::module;
+use crate::revinfo::Origin;
 use crate::vcs::codehost::VcsError;
 
 /// A failure of [`CodeRepo`](super::CodeRepo); `Display` is go's message.
@@ -12,6 +13,8 @@ use crate::vcs::codehost::VcsError;
 pub struct CodeRepoError {
     not_exist: bool,
     detail: Detail,
+    /// The origin go returns beside the error (see [`VcsError::origin`]).
+    origin: Option<Box<Origin>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -39,11 +42,23 @@ impl CodeRepoError {
         }
     }
 
+    /// The origin go returns beside this error, if any.
+    pub fn origin(&self) -> Option<&Origin> {
+        self.origin.as_deref()
+    }
+
+    /// The error with the origin go returns beside it.
+    pub(super) fn with_origin(mut self, origin: Option<Box<Origin>>) -> CodeRepoError {
+        self.origin = origin;
+        self
+    }
+
     /// A plain message (not "not exist").
     pub(super) fn text(message: impl Into<String>) -> CodeRepoError {
         CodeRepoError {
             not_exist: false,
             detail: Detail::Text(message.into()),
+            origin: None,
         }
     }
 
@@ -52,6 +67,7 @@ impl CodeRepoError {
         CodeRepoError {
             not_exist: err.is_not_exist(),
             detail: Detail::Text(err.message),
+            origin: err.origin,
         }
     }
 
@@ -61,6 +77,7 @@ impl CodeRepoError {
         CodeRepoError {
             not_exist: err.is_not_exist(),
             detail: Detail::Text(format!("module {path}: {}", err.message)),
+            origin: None,
         }
     }
 
@@ -81,6 +98,7 @@ impl CodeRepoError {
         CodeRepoError {
             not_exist,
             detail: Detail::Module(module::Error::module(path, "", inner)),
+            origin: None,
         }
     }
 
@@ -90,6 +108,7 @@ impl CodeRepoError {
         CodeRepoError {
             not_exist: false,
             detail: Detail::Module(module::Error::module(path, "", err)),
+            origin: None,
         }
     }
 }

@@ -254,6 +254,7 @@ impl CodeRepo {
         let info = self.host.stat(&code_rev).map_err(|e| {
             let not_exist = e.is_not_exist();
             CodeRepoError::invalid_version(&self.mod_path, rev, false, e.message, not_exist)
+                .with_origin(e.origin)
         })?;
         self.convert(&info, rev)
     }
