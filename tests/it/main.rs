@@ -63,6 +63,7 @@ mod vcs_archive;
 mod vcs_archive_go;
 mod vcs_coderepo;
 mod vcs_direct_diff;
+mod vcs_direct_live;
 mod vcs_direct_scenarios;
 mod vcs_direct_server;
 mod vcs_git;

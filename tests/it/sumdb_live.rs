@@ -107,15 +107,24 @@ fn record_part(body: &[u8]) -> &[u8] {
     }
 }
 
+/// The start of a live test: `None` after a loud skip unless `GOMODFETCH_LIVE=1`
+/// (or without a `go`), else the real go and the machine's GOPROXY and GOSUMDB.
+pub fn live_go(test: &str) -> Option<(Go, (String, String))> {
+    if std::env::var("GOMODFETCH_LIVE").as_deref() != Ok("1") {
+        eprintln!("SKIPPED {test}: opt-in, needs the network; run with GOMODFETCH_LIVE=1");
+        return None;
+    }
+    let go = support::go(test)?;
+    let Some(env) = machine_env(&go) else {
+        panic!("{test}: the machine's go reports no GOPROXY or GOSUMDB");
+    };
+    Some((go, env))
+}
+
 #[test]
 fn live_default_sumdb() {
-    if std::env::var("GOMODFETCH_LIVE").as_deref() != Ok("1") {
-        eprintln!("SKIPPED {TEST}: opt-in, needs the network; run with GOMODFETCH_LIVE=1");
+    let Some((go, env)) = live_go(TEST) else {
         return;
-    }
-    let Some(go) = support::go(TEST) else { return };
-    let Some(env) = machine_env(&go) else {
-        panic!("{TEST}: the machine's go reports no GOPROXY or GOSUMDB");
     };
     let (gsb, osb) = (sandbox(&env), sandbox(&env));
     let g = run(&go, &gsb, false, &MODULES);
