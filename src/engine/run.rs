@@ -529,6 +529,7 @@ fn direct_mode(
     insecure: Option<Client>,
     trace: Option<Arc<dyn Trace>>,
 ) -> Arc<dyn crate::proxy::direct::DirectModules> {
+    use crate::vcs::codehost::git::GitEnv;
     use crate::vcs::direct::{Direct, DirectSettings};
     let env = |k: &str| {
         config
@@ -547,8 +548,16 @@ fn direct_mode(
         toolchain_note: super::toolchain::explain(config),
     };
     let locker = crate::store::Locker::wait_forever();
-    let xlog = crate::vcs::codehost::xlog::XLog::new(trace);
+    // The logins the git go runs would send: libcurl reads `$HOME/.netrc`.
+    let netrc = env("HOME")
+        .and_then(|home| std::fs::read(std::path::Path::new(&home).join(".netrc")).ok())
+        .map(|data| crate::config::goauth::parse_netrc(&String::from_utf8_lossy(&data)))
+        .unwrap_or_default();
+    let git = GitEnv {
+        xlog: crate::vcs::codehost::xlog::XLog::new(trace),
+        netrc: Arc::new(netrc),
+    };
     Arc::new(Arc::new(Direct::new(
-        client, insecure, settings, locker, xlog,
+        client, insecure, settings, locker, git,
     )))
 }

@@ -16,8 +16,7 @@ use crate::proxy::{DirectFailure, ProxyError, VersionList, ZipDownload};
 use crate::revinfo::RevInfo;
 use crate::store::lockedfile::Locker;
 use crate::vcs::archive;
-use crate::vcs::codehost::git::GitRepo;
-use crate::vcs::codehost::xlog::XLog;
+use crate::vcs::codehost::git::{GitEnv, GitRepo};
 use crate::vcs::codehost::{CodeHost, cancel};
 use crate::vcs::coderepo::{CodeRepo, CodeRepoError};
 use crate::vcs::discovery::{Discovery, Govcs, Policy, SchemeProbe, Security};
@@ -60,7 +59,7 @@ pub struct Direct {
     gate: Arc<Semaphore>,
     modules: OnceMap<String, Found>,
     repos: OnceMap<String, Result<Arc<GitRepo>, String>>,
-    xlog: XLog,
+    git: GitEnv,
 }
 
 fn failure(message: impl Into<String>, not_found: bool, module_context: bool) -> ProxyError {
@@ -73,7 +72,7 @@ fn failure(message: impl Into<String>, not_found: bool, module_context: bool) ->
 }
 
 impl Direct {
-    /// `xlog` receives go's `-x` lines for the git work.
+    /// `git` holds the `-x` log and the logins of the git work.
     ///
     /// `http` fetches discovery pages; `insecure_http` (certificates not verified)
     /// those of GOINSECURE paths over `https`, as go's client for them.
@@ -82,7 +81,7 @@ impl Direct {
         insecure_http: Option<Client>,
         settings: DirectSettings,
         locker: Locker,
-        xlog: XLog,
+        git: GitEnv,
     ) -> Direct {
         let discovery = Govcs::parse(&settings.govcs)
             .map(|govcs| {
@@ -93,7 +92,7 @@ impl Direct {
                 };
                 let probe = GitProbe {
                     dir: settings.cache.clone(),
-                    xlog: xlog.clone(),
+                    git: git.clone(),
                 };
                 let d = Discovery::new(http, policy, Arc::new(probe));
                 match insecure_http {
@@ -109,7 +108,7 @@ impl Direct {
             locker,
             modules: OnceMap::new(),
             repos: OnceMap::new(),
-            xlog,
+            git,
         }
     }
 
@@ -168,9 +167,9 @@ impl Direct {
                     .cache
                     .clone()
                     .ok_or("neither GOPATH nor GOMODCACHE are set")?;
-                let (locker, xlog) = (me.locker, me.xlog.clone());
+                let (locker, git) = (me.locker, me.git.clone());
                 blocking(&me.gate, move || {
-                    GitRepo::open_traced(&cache, &u, locker, xlog)
+                    GitRepo::open_with(&cache, &u, locker, git)
                 })
                 .await
                 .and_then(|r| r.map_err(|e| e.to_string()))
@@ -327,7 +326,7 @@ impl DirectModule for CodeModule {
 /// go runs it in the module cache and traces it as `cd <dir>` then the command.
 struct GitProbe {
     dir: Option<PathBuf>,
-    xlog: XLog,
+    git: GitEnv,
 }
 
 impl SchemeProbe for GitProbe {
@@ -340,15 +339,18 @@ impl SchemeProbe for GitProbe {
         let url = format!("{scheme}://{repo}");
         if vcs == "git" {
             if let Some(dir) = &self.dir {
-                self.xlog.line(&format!("cd {}", dir.display()));
+                self.git.xlog.line(&format!("cd {}", dir.display()));
             }
-            self.xlog.line(&format!("git ls-remote {url}"));
+            self.git.xlog.line(&format!("git ls-remote {url}"));
         }
+        let git = self.git.clone();
         Box::pin(async move {
             vcs == "git"
-                && tokio::task::spawn_blocking(move || crate::vcs::codehost::git::answers(&url))
-                    .await
-                    .unwrap_or(false)
+                && tokio::task::spawn_blocking(move || {
+                    crate::vcs::codehost::git::answers(&url, &git)
+                })
+                .await
+                .unwrap_or(false)
         })
     }
 }

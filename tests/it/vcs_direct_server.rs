@@ -9,7 +9,9 @@ use crate::download_diff::line_diff;
 use crate::gitserver::owner_repo;
 use crate::support::{self, Tally};
 use crate::vcs_direct_diff::{download_both, run_both};
-use gomodfetch::testkit::gitserver::{GitServer, GoImport, MetaReply, missing_prerequisite};
+use gomodfetch::testkit::gitserver::{
+    GitServer, GoImport, MetaReply, RepoBuilder, missing_prerequisite,
+};
 use gomodfetch::testkit::gocmd::{Go, Sandbox};
 
 const TEST: &str = "vcs_direct_server";
@@ -174,6 +176,54 @@ fn goinsecure_discovery_skips_certificate_checks_as_go() {
             ));
         }
         same_x(&go, &gsb, &osb, q)
+    });
+    t.finish();
+}
+
+/// A private repository (the site asks for Basic credentials on its git requests):
+/// with the login in `$HOME/.netrc`, go's git and our libgit2 both send it and get
+/// the module, identically; without it both fail, and our error does not show the
+/// password (nothing leaks into output either way).
+#[test]
+fn netrc_login_reaches_a_private_repository_as_go() {
+    let Some((go, server)) = start() else { return };
+    server.require_auth("owner/private", "alice", "s3cret-pw");
+    RepoBuilder::new(server.root(), "owner/private")
+        .commit(|c| {
+            c.file(
+                "go.mod",
+                "module git.gomodfetch.test/owner/private\n\ngo 1.21\n",
+            )
+            .file("p.go", "package private\n");
+        })
+        .tag("v1.0.0")
+        .build()
+        .expect("building owner/private");
+    let q = "git.gomodfetch.test/owner/private@v1.0.0";
+    let mut t = Tally::new("vcs_direct_server/netrc");
+    t.check("with .netrc", || {
+        let (gsb, osb) = (sandbox(&server), sandbox(&server));
+        for sb in [&gsb, &osb] {
+            let netrc = "machine git.gomodfetch.test login alice password s3cret-pw\n";
+            std::fs::write(sb.home().join(".netrc"), netrc).unwrap();
+        }
+        download_both(&go, &gsb, &osb, q)
+    });
+    t.check("without .netrc", || {
+        let (gsb, osb) = (sandbox(&server), sandbox(&server));
+        let (g, o) = run_both(&go, &gsb, &osb, &["mod", "download", "-json", q])?;
+        if g.code() != Some(1) || o.code() != Some(1) {
+            return Err(format!(
+                "exit codes: go {:?}, ours {:?}",
+                g.code(),
+                o.code()
+            ));
+        }
+        let out = o.stdout_text() + &o.stderr_text();
+        if out.contains("s3cret") || !out.contains("owner/private") {
+            return Err(format!("our failure: {out}"));
+        }
+        Ok(())
     });
     t.finish();
 }

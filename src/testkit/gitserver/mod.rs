@@ -132,6 +132,9 @@ pub(crate) struct State {
     proxy_log: Mutex<Vec<ProxyRecord>>,
     meta: Mutex<Vec<(String, MetaReply)>>,
     no_tls: Mutex<Vec<String>>,
+    /// Repository path prefixes (`/owner/private`) and the `Authorization` value
+    /// their git requests need.
+    auth: Mutex<Vec<(String, String)>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -150,6 +153,17 @@ impl State {
 
     pub(crate) fn meta(&self) -> MutexGuard<'_, Vec<(String, MetaReply)>> {
         lock(&self.meta)
+    }
+
+    /// Whether a git request for `path` lacks the credentials it needs
+    /// ([`GitServer::require_auth`]).
+    pub(crate) fn unauthorized(&self, path: &str, authorization: Option<&str>) -> bool {
+        lock(&self.auth).iter().any(|(prefix, want)| {
+            let under = path == prefix
+                || path.starts_with(&format!("{prefix}/"))
+                || path.starts_with(&format!("{prefix}.git"));
+            under && authorization != Some(want.as_str())
+        })
     }
 
     /// Whether CONNECT to `host` is refused by [`GitServer::refuse_tls`].
@@ -239,6 +253,7 @@ impl GitServer {
             proxy_log: Mutex::default(),
             meta: Mutex::default(),
             no_tls: Mutex::default(),
+            auth: Mutex::default(),
         });
         let http_addr = http_l.local_addr()?;
         let proxy_addr = proxy_l.local_addr()?;
@@ -353,6 +368,16 @@ impl GitServer {
     /// from https to http.
     pub fn refuse_tls(&self, host: &str) {
         lock(&self.state.no_tls).push(host.to_string());
+    }
+
+    /// Makes git requests for repositories under `path_prefix` (`owner/private`)
+    /// answer 401 with a Basic challenge unless they carry `user`:`password`
+    /// (discovery pages stay public, as on real hosts).
+    pub fn require_auth(&self, path_prefix: &str, user: &str, password: &str) {
+        use base64::Engine as _;
+        let token = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
+        let prefix = format!("/{}", path_prefix.trim_matches('/'));
+        lock(&self.state.auth).push((prefix, format!("Basic {token}")));
     }
 
     /// Drops every [`GitServer::set_meta`] reply.

@@ -89,6 +89,21 @@ pub(crate) async fn site(
     let resp = match decoded {
         None => cgi::text(400, "bad path"),
         Some(path) if has_go_get(&query) => meta_reply(&state, &host, &path),
+        Some(path)
+            if state.unauthorized(
+                &path,
+                req.headers()
+                    .get(http::header::AUTHORIZATION)
+                    .and_then(|v| v.to_str().ok()),
+            ) =>
+        {
+            let mut r = cgi::text(401, "authentication required");
+            r.headers_mut().insert(
+                http::header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Basic realm=\"gomodfetch test\""),
+            );
+            r
+        }
         Some(path) => {
             let (parts, body) = req.into_parts();
             let cgi_req = CgiRequest {

@@ -15,6 +15,7 @@
 use super::workdir::{WorkDir, work_dir};
 use super::xlog::XLog;
 use super::{CodeHost, RevInfo, Tag, Tags, VcsError, cancel};
+use crate::config::goauth::NetrcEntry;
 use crate::revinfo::Origin;
 use crate::store::lockedfile::Locker;
 use crate::vcs::coderepo::origin;
@@ -23,7 +24,7 @@ use git2::{
 };
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
-use std::sync::{Mutex, MutexGuard, OnceLock, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 
 /// Go's `gitWorkDirType`.
 const WORK_DIR_TYPE: &str = "git3";
@@ -52,7 +53,7 @@ pub struct GitRepo {
     state: Mutex<State>,
     refs: OnceLock<Result<BTreeMap<String, String>, VcsError>>,
     stats: Mutex<HashMap<String, Result<RevInfo, VcsError>>>,
-    xlog: XLog,
+    env: GitEnv,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -74,22 +75,54 @@ fn looks_like_hash(s: &str) -> bool {
 }
 
 /// Callbacks for network operations: credential helpers once, never a prompt.
-/// The callbacks of every remote operation: credentials from git's helpers, never a
-/// prompt; transfers stop when this thread's work is cancelled ([`cancel`]).
-fn callbacks<'a>() -> RemoteCallbacks<'a> {
+/// What the remote operations of a run share: go's `-x` log, and the `.netrc`
+/// logins that the git go runs would send (libcurl reads `$HOME/.netrc`).
+#[derive(Clone, Default)]
+pub struct GitEnv {
+    pub xlog: XLog,
+    pub netrc: Arc<Vec<NetrcEntry>>,
+}
+
+/// The `.netrc` login for `url`'s host (libcurl's rule: the first entry whose
+/// machine is the host name, case aside).
+fn netrc_login<'n>(netrc: &'n [NetrcEntry], url: &str) -> Option<&'n NetrcEntry> {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let authority = rest.split('/').next().unwrap_or_default();
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let host = match host_port.rsplit_once(':') {
+        Some((h, port)) if port.bytes().all(|b| b.is_ascii_digit()) => h,
+        _ => host_port,
+    };
+    netrc.iter().find(|e| e.machine.eq_ignore_ascii_case(host))
+}
+
+/// The callbacks of every remote operation: credentials as git finds them (the
+/// `.netrc` login for the host, then git's credential helpers), never a prompt,
+/// never printed; transfers stop when this thread's work is cancelled ([`cancel`]).
+fn callbacks<'a>(env: &GitEnv) -> RemoteCallbacks<'a> {
     let mut cb = RemoteCallbacks::new();
     let flag = cancel::current();
     cb.transfer_progress(move |_| !cancel::raised(&flag));
     let flag = cancel::current();
     cb.sideband_progress(move |_| !cancel::raised(&flag));
-    let mut asked = false;
+    let netrc = Arc::clone(&env.netrc);
+    let (mut tried_netrc, mut tried_helper) = (false, false);
     cb.credentials(move |url, username, allowed| {
-        if asked || !allowed.is_user_pass_plaintext() {
+        if !allowed.is_user_pass_plaintext() {
             return Err(git2::Error::from_str("terminal prompts disabled"));
         }
-        asked = true;
-        let config = git2::Config::open_default()?;
-        git2::Cred::credential_helper(&config, url, username)
+        if !tried_netrc {
+            tried_netrc = true;
+            if let Some(e) = netrc_login(&netrc, url) {
+                return git2::Cred::userpass_plaintext(&e.login, &e.password);
+            }
+        }
+        if !tried_helper {
+            tried_helper = true;
+            let config = git2::Config::open_default()?;
+            return git2::Cred::credential_helper(&config, url, username);
+        }
+        Err(git2::Error::from_str("terminal prompts disabled"))
     });
     cb
 }
@@ -105,16 +138,17 @@ impl GitRepo {
     /// created as a bare repository with remote `origin` when its work directory has
     /// no objects yet.
     pub fn open(cache: &Path, url: &str, locker: Locker) -> Result<GitRepo, VcsError> {
-        Self::open_traced(cache, url, locker, XLog::off())
+        Self::open_with(cache, url, locker, GitEnv::default())
     }
 
-    /// [`GitRepo::open`], printing go's `-x` lines for its work ([`XLog`]).
-    pub fn open_traced(
+    /// [`GitRepo::open`] in a run's [`GitEnv`] (its `-x` log and logins).
+    pub fn open_with(
         cache: &Path,
         url: &str,
         locker: Locker,
-        xlog: XLog,
+        env: GitEnv,
     ) -> Result<GitRepo, VcsError> {
+        let xlog = &env.xlog;
         if !url.contains("://") {
             let why = if url.contains(':') {
                 format!(
@@ -125,7 +159,7 @@ impl GitRepo {
             };
             return Err(VcsError::other(why));
         }
-        let work = work_dir(cache, WORK_DIR_TYPE, url, &locker, &xlog)?;
+        let work = work_dir(cache, WORK_DIR_TYPE, url, &locker, xlog)?;
         let refs = OnceLock::new();
         let repo = {
             let _held = locker
@@ -135,7 +169,7 @@ impl GitRepo {
                 Repository::open_bare(&work.dir).map_err(|e| git_err("git open", &work.dir, e))?
             } else {
                 // go lists the refs first (to learn the hash kind); the answer is kept.
-                let _ = refs.set(list_remote_refs(url, &work.dir, url, &xlog));
+                let _ = refs.set(list_remote_refs(url, &work.dir, url, &env));
                 let fail = |e: git2::Error, what: &str| {
                     let _ = std::fs::remove_dir_all(&work.dir);
                     git_err(what, &work.dir, e)
@@ -164,7 +198,7 @@ impl GitRepo {
             }),
             refs,
             stats: Mutex::new(HashMap::new()),
-            xlog,
+            env,
         })
     }
 
@@ -184,7 +218,7 @@ impl GitRepo {
     /// peeled, listed once per process.
     fn refs(&self) -> Result<&BTreeMap<String, String>, VcsError> {
         self.refs
-            .get_or_init(|| list_remote_refs(&self.url, &self.work.dir, "origin", &self.xlog))
+            .get_or_init(|| list_remote_refs(&self.url, &self.work.dir, "origin", &self.env))
             .as_ref()
             .map_err(Clone::clone)
     }
@@ -317,13 +351,13 @@ impl GitRepo {
         follow_tags: bool,
         traced: &[&str],
     ) -> Result<(), VcsError> {
-        let _x = self.xlog.command(&self.work.dir, traced);
+        let _x = self.env.xlog.command(&self.work.dir, traced);
         let mut remote = st
             .repo
             .remote_anonymous(&rewrite_url(&self.url))
             .map_err(|e| git_err("git fetch", &self.work.dir, e))?;
         let mut opts = FetchOptions::new();
-        opts.remote_callbacks(callbacks())
+        opts.remote_callbacks(callbacks(&self.env))
             .proxy_options(proxy())
             .download_tags(if follow_tags {
                 AutotagOption::Auto
@@ -409,7 +443,7 @@ impl GitRepo {
                 let target = Oid::from_str(&hash)
                     .and_then(|oid| st.repo.find_object(oid, None))
                     .map_err(|e| git_err("git tag", &self.work.dir, e))?;
-                let _x = self.xlog.command(
+                let _x = self.env.xlog.command(
                     &self.work.dir,
                     &["git", "tag", "--end-of-options", tag, &hash],
                 );
@@ -603,10 +637,10 @@ fn is_local(url: &str) -> bool {
 }
 
 /// Whether a repository answers at `url` (go's scheme probe runs `git ls-remote`).
-pub fn answers(url: &str) -> bool {
+pub fn answers(url: &str, env: &GitEnv) -> bool {
     git2::Remote::create_detached(rewrite_url(url).as_str())
         .and_then(|mut r| {
-            r.connect_auth(Direction::Fetch, Some(callbacks()), Some(proxy()))
+            r.connect_auth(Direction::Fetch, Some(callbacks(env)), Some(proxy()))
                 .map(|_| ())
         })
         .is_ok()
@@ -620,14 +654,16 @@ fn list_remote_refs(
     url: &str,
     dir: &Path,
     remote: &str,
-    xlog: &XLog,
+    env: &GitEnv,
 ) -> Result<BTreeMap<String, String>, VcsError> {
-    let _x = xlog.command(dir, &["git", "ls-remote", "-q", "--end-of-options", remote]);
+    let _x = env
+        .xlog
+        .command(dir, &["git", "ls-remote", "-q", "--end-of-options", remote]);
     let url = rewrite_url(url);
     let mut remote = git2::Remote::create_detached(url.as_str())
         .map_err(|e| git_err("git ls-remote -q origin", dir, e))?;
     let conn = remote
-        .connect_auth(Direction::Fetch, Some(callbacks()), Some(proxy()))
+        .connect_auth(Direction::Fetch, Some(callbacks(env)), Some(proxy()))
         .map_err(|e| {
             let mut err = git_err("git ls-remote -q origin", dir, e);
             if err.message.contains("404") || err.message.contains("not found") {
@@ -808,4 +844,32 @@ fn ensure_git_attributes(dir: &Path) -> std::io::Result<()> {
         f.write_all(ATTR)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(machine: &str, login: &str) -> NetrcEntry {
+        NetrcEntry {
+            machine: machine.into(),
+            login: login.into(),
+            password: "pw".into(),
+        }
+    }
+
+    #[test]
+    fn netrc_login_by_host_as_libcurl() {
+        let netrc = [
+            entry("other.example", "x"),
+            entry("Git.Example.com", "first"),
+            entry("git.example.com", "second"),
+        ];
+        let login = |url: &str| netrc_login(&netrc, url).map(|e| e.login.as_str());
+        assert_eq!(login("https://git.example.com/o/r"), Some("first"));
+        assert_eq!(login("https://u@git.example.com:8443/o/r.git"), Some("first"));
+        assert_eq!(login("http://git.example.com"), Some("first"));
+        assert_eq!(login("https://example.com/o/r"), None);
+        assert_eq!(login("https://git.example.com.evil/o/r"), None);
+    }
 }
