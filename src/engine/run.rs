@@ -519,6 +519,46 @@ fn collect(
     Ok(())
 }
 
+/// The certificate check of `https` remotes before libgit2 connects
+/// ([`crate::vcs::codehost::git::GitEnv::tls_check`]): a request for the remote's
+/// refs (`info/refs`, as git's first request) through a client that trusts what
+/// git would (the roots as Go finds them, with git's `GIT_SSL_CAINFO` as the CA
+/// file when set), untraced and without credentials; only a TLS failure refuses
+/// the remote. None when git's settings turn verification off.
+fn git_tls_check(config: &crate::config::Config) -> Option<crate::vcs::codehost::git::TlsCheck> {
+    let env = |k: &str| config.env().get(k).map(|v| v.to_os_string());
+    if env("GIT_SSL_NO_VERIFY").is_some() {
+        return None;
+    }
+    let mut client_config = ClientConfig::from_net_env(config.net(), Default::default());
+    if let Some(ca) = env("GIT_SSL_CAINFO").filter(|v| !v.is_empty()) {
+        client_config.roots.ssl_cert_file = Some(ca.into());
+    }
+    client_config.retry = RetryPolicy::none();
+    let client = Client::new(client_config).ok()?;
+    Some(Arc::new(move |url: &str| {
+        let refs = format!(
+            "{}/info/refs?service=git-upload-pack",
+            url.trim_end_matches('/')
+        );
+        let Ok(u) = crate::http::GoUrl::parse(&refs) else {
+            return Ok(());
+        };
+        let Ok(handle) = tokio::runtime::Handle::try_current() else {
+            return Ok(());
+        };
+        match handle.block_on(client.get_any_status(&u)) {
+            Err(e)
+                if e.cause()
+                    .is_some_and(|c| c.kind == crate::http::CauseKind::Tls) =>
+            {
+                Err(e.cause().map(|c| c.text.clone()).unwrap_or_default())
+            }
+            _ => Ok(()),
+        }
+    }))
+}
+
 /// Go's `impatientInsecureHTTPClient` timeout.
 const INSECURE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
 
@@ -556,6 +596,7 @@ fn direct_mode(
     let git = GitEnv {
         xlog: crate::vcs::codehost::xlog::XLog::new(trace),
         netrc: Arc::new(netrc),
+        tls_check: git_tls_check(config),
     };
     Arc::new(Arc::new(Direct::new(
         client, insecure, settings, locker, git,

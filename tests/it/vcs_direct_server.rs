@@ -29,6 +29,17 @@ fn start() -> Option<(Go, GitServer)> {
     Some((go, server))
 }
 
+/// A [`sandbox`] whose HTTPS clients trust nothing of the site (an empty
+/// `SSL_CERT_FILE`; git keeps `GIT_SSL_CAINFO`), with GOINSECURE for its host.
+fn untrusting(server: &GitServer) -> Sandbox {
+    let mut sb = sandbox(server);
+    let untrusted = sb.home().join("no-test-ca.pem");
+    std::fs::write(&untrusted, "").unwrap();
+    sb.ssl_cert_file(&untrusted)
+        .goinsecure("git.gomodfetch.test");
+    sb
+}
+
 /// A fresh sandbox that reaches the site, without `-modcacherw` (modes compared).
 fn sandbox(server: &GitServer) -> Sandbox {
     let mut sb = support::sandbox();
@@ -153,13 +164,7 @@ fn goinsecure_discovery_skips_certificate_checks_as_go() {
             "https://git.gomodfetch.test/elsewhere",
         )]),
     );
-    let (mut gsb, mut osb) = (sandbox(&server), sandbox(&server));
-    for sb in [&mut gsb, &mut osb] {
-        let untrusted = sb.home().join("no-test-ca.pem");
-        std::fs::write(&untrusted, "").unwrap();
-        sb.ssl_cert_file(&untrusted)
-            .goinsecure("git.gomodfetch.test");
-    }
+    let (gsb, osb) = (untrusting(&server), untrusting(&server));
     let q = "git.gomodfetch.test/owner/repo@v1.0.0";
     let mut t = Tally::new("vcs_direct_server/GOINSECURE");
     t.check(q, || {
@@ -222,6 +227,49 @@ fn netrc_login_reaches_a_private_repository_as_go() {
         let out = o.stdout_text() + &o.stderr_text();
         if out.contains("s3cret") || !out.contains("owner/private") {
             return Err(format!("our failure: {out}"));
+        }
+        Ok(())
+    });
+    t.finish();
+}
+
+/// git's own TLS settings, which the git go runs reads: with the site's CA given
+/// only as `GIT_SSL_CAINFO` (go's and our HTTPS clients trust nothing of it, so
+/// discovery goes through GOINSECURE), or with `GIT_SSL_NO_VERIFY` and no CA at
+/// all, both tools clone over https and produce the same module; with neither,
+/// both refuse the server.
+#[test]
+fn git_tls_settings_apply_as_for_go() {
+    let Some((go, server)) = start() else { return };
+    let q = "git.gomodfetch.test/owner/repo@v1.1.0";
+    let mut t = Tally::new("vcs_direct_server/git TLS settings");
+    for case in ["GIT_SSL_CAINFO", "GIT_SSL_NO_VERIFY"] {
+        let (mut gsb, mut osb) = (untrusting(&server), untrusting(&server));
+        for sb in [&mut gsb, &mut osb] {
+            if case == "GIT_SSL_NO_VERIFY" {
+                sb.remove("GIT_SSL_CAINFO").set("GIT_SSL_NO_VERIFY", "1");
+            }
+        }
+        t.check(case, || {
+            let (g, o) = run_both(&go, &gsb, &osb, &["mod", "download", "-json", q])?;
+            if g.code() != Some(0) {
+                return Err(format!("go failed: {}", g.stdout_text()));
+            }
+            crate::vcs_direct_diff::same_direct(&gsb, &g, &osb, &o)
+        });
+    }
+    // Neither: both fail, ours at once and naming the certificate (libgit2 alone
+    // would hang after its failed check through the proxy).
+    let (mut gsb, mut osb) = (untrusting(&server), untrusting(&server));
+    for sb in [&mut gsb, &mut osb] {
+        sb.remove("GIT_SSL_CAINFO")
+            .timeout(Some(std::time::Duration::from_secs(120)));
+    }
+    t.check("untrusted", || {
+        let (g, o) = run_both(&go, &gsb, &osb, &["mod", "download", "-json", q])?;
+        let out = o.stdout_text();
+        if g.code() != Some(1) || o.code() != Some(1) || !out.contains("certificate") {
+            return Err(format!("go {:?}, ours {:?}: {out}", g.code(), o.code()));
         }
         Ok(())
     });

@@ -24,6 +24,7 @@ use git2::{
 };
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 
 /// Go's `gitWorkDirType`.
@@ -75,12 +76,21 @@ fn looks_like_hash(s: &str) -> bool {
 }
 
 /// Callbacks for network operations: credential helpers once, never a prompt.
+/// A check of an `https` remote's certificate before libgit2 connects (see
+/// [`GitEnv::tls_check`]): `Err` holds the reason it is not trusted.
+pub type TlsCheck = Arc<dyn Fn(&str) -> Result<(), String> + Send + Sync>;
+
 /// What the remote operations of a run share: go's `-x` log, and the `.netrc`
 /// logins that the git go runs would send (libcurl reads `$HOME/.netrc`).
 #[derive(Clone, Default)]
 pub struct GitEnv {
     pub xlog: XLog,
     pub netrc: Arc<Vec<NetrcEntry>>,
+    /// Run on an `https` remote before libgit2 lists its refs. libgit2 can hang
+    /// for good after a failed certificate check through an HTTP proxy (it closes
+    /// the proxy socket before writing the TLS close alert into it), so an
+    /// untrusted server is refused here first, with the reason.
+    pub tls_check: Option<TlsCheck>,
 }
 
 /// The `.netrc` login for `url`'s host (libcurl's rule: the first entry whose
@@ -105,6 +115,9 @@ fn callbacks<'a>(env: &GitEnv) -> RemoteCallbacks<'a> {
     cb.transfer_progress(move |_| !cancel::raised(&flag));
     let flag = cancel::current();
     cb.sideband_progress(move |_| !cancel::raised(&flag));
+    if SKIP_VERIFY.load(Ordering::Relaxed) {
+        cb.certificate_check(|_, _| Ok(git2::CertificateCheckStatus::CertificateOk));
+    }
     let netrc = Arc::clone(&env.netrc);
     let (mut tried_netrc, mut tried_helper) = (false, false);
     cb.credentials(move |url, username, allowed| {
@@ -552,6 +565,42 @@ impl GitRepo {
 const CONNECT_TIMEOUT_MS: i32 = 30_000;
 const READ_TIMEOUT_MS: i32 = 300_000;
 
+/// Whether git's settings turn certificate checks off (see [`configure_tls`]).
+static SKIP_VERIFY: AtomicBool = AtomicBool::new(false);
+
+/// Applies the TLS settings of the git go runs, which libgit2 does not read itself:
+/// the CA file `GIT_SSL_CAINFO` (else `http.sslCAInfo`) and directory
+/// `GIT_SSL_CAPATH` (else `http.sslCAPath`), trusted besides the system's; and
+/// `GIT_SSL_NO_VERIFY` (set at all) or `http.sslVerify=false`, which accept any
+/// certificate. `env` reads the process environment. Call it once, before any
+/// other thread exists (libgit2's options are process-wide and unsynchronised).
+pub fn configure_tls(env: &dyn Fn(&str) -> Option<std::ffi::OsString>) {
+    let config = git2::Config::open_default().ok();
+    let path = |var: &str, key: &str| {
+        env(var)
+            .filter(|v| !v.is_empty())
+            .map(std::path::PathBuf::from)
+            .or_else(|| config.as_ref()?.get_path(key).ok())
+    };
+    // SAFETY: called before other threads start, as git2 requires.
+    unsafe {
+        if let Some(file) = path("GIT_SSL_CAINFO", "http.sslCAInfo") {
+            let _ = git2::opts::set_ssl_cert_file(file);
+        }
+        if let Some(dir) = path("GIT_SSL_CAPATH", "http.sslCAPath") {
+            let _ = git2::opts::set_ssl_cert_dir(dir);
+        }
+    }
+    let verify = config
+        .as_ref()
+        .and_then(|c| c.get_bool("http.sslVerify").ok())
+        .unwrap_or(true);
+    SKIP_VERIFY.store(
+        env("GIT_SSL_NO_VERIFY").is_some() || !verify,
+        Ordering::Relaxed,
+    );
+}
+
 /// Sets libgit2's network timeouts. Call it once, before any other thread exists
 /// (the binary does, first thing); without it libgit2's defaults apply.
 pub fn set_network_timeouts() {
@@ -638,7 +687,13 @@ fn is_local(url: &str) -> bool {
 
 /// Whether a repository answers at `url` (go's scheme probe runs `git ls-remote`).
 pub fn answers(url: &str, env: &GitEnv) -> bool {
-    git2::Remote::create_detached(rewrite_url(url).as_str())
+    let url = rewrite_url(url);
+    if let (Some(check), true) = (&env.tls_check, url.starts_with("https://"))
+        && check(&url).is_err()
+    {
+        return false;
+    }
+    git2::Remote::create_detached(url.as_str())
         .and_then(|mut r| {
             r.connect_auth(Direction::Fetch, Some(callbacks(env)), Some(proxy()))
                 .map(|_| ())
@@ -660,6 +715,14 @@ fn list_remote_refs(
         .xlog
         .command(dir, &["git", "ls-remote", "-q", "--end-of-options", remote]);
     let url = rewrite_url(url);
+    if let (Some(check), true) = (&env.tls_check, url.starts_with("https://")) {
+        check(&url).map_err(|why| {
+            VcsError::other(format!(
+                "git ls-remote -q origin in {}: {why}",
+                dir.display()
+            ))
+        })?;
+    }
     let mut remote = git2::Remote::create_detached(url.as_str())
         .map_err(|e| git_err("git ls-remote -q origin", dir, e))?;
     let conn = remote
@@ -867,7 +930,10 @@ mod tests {
         ];
         let login = |url: &str| netrc_login(&netrc, url).map(|e| e.login.as_str());
         assert_eq!(login("https://git.example.com/o/r"), Some("first"));
-        assert_eq!(login("https://u@git.example.com:8443/o/r.git"), Some("first"));
+        assert_eq!(
+            login("https://u@git.example.com:8443/o/r.git"),
+            Some("first")
+        );
         assert_eq!(login("http://git.example.com"), Some("first"));
         assert_eq!(login("https://example.com/o/r"), None);
         assert_eq!(login("https://git.example.com.evil/o/r"), None);
