@@ -224,6 +224,7 @@ fn build(repos: &Path) {
             Step::new(&[("x.go", "package x\n")], &["v2.0.0"]),
         ],
     );
+    build_more(repos);
 }
 
 /// Over go's 500 MiB limits: `zeros` holds a file of 501 MiB of zeros (git's zip of
@@ -263,6 +264,82 @@ fn build_huge(repos: &Path, noise: bool) {
         &[Step::new(
             &[("go.mod", &noise_mod), ("big.txt", &noise)],
             &["v1.0.0"],
+        )],
+    );
+}
+
+/// More shapes: a Windows-reserved file name, a major version both at the root and
+/// in its `vN/` directory, non-ASCII file names, a tag reached through a merge, a
+/// module three directories deep (only the root LICENSE is copied).
+fn build_more(repos: &Path) {
+    let m = |s: &str| gomod(&format!("example.com/{s}"));
+    repo(
+        repos,
+        "reserved",
+        &[Step::new(
+            &[("go.mod", &m("reserved.git")), ("aux.go", "package x\n")],
+            &["v1.0.0"],
+        )],
+    );
+    let v3 = m("both.git/v3");
+    repo(
+        repos,
+        "both",
+        &[Step::new(
+            &[
+                ("go.mod", &v3),
+                ("root.go", "package x\n"),
+                ("v3/go.mod", &v3),
+                ("v3/sub.go", "package x\n"),
+            ],
+            &["v3.1.0"],
+        )],
+    );
+    repo(
+        repos,
+        "unicode",
+        &[Step::new(
+            &[
+                ("go.mod", &m("unicode.git")),
+                ("caf\u{e9}.go", "package x\n"),
+                ("\u{65e5}\u{672c}/\u{8a9e}.txt", "text\n"),
+            ],
+            &["v1.0.0"],
+        )],
+    );
+    repo(
+        repos,
+        "merge",
+        &[
+            Step::new(&[("go.mod", &m("merge.git"))], &["v1.0.0"]),
+            Step {
+                files: &[("side.go", "package x\n")],
+                git: &[&["checkout", "-q", "-b", "side"]],
+                tags: &["v1.1.0"],
+            },
+            Step {
+                files: &[("main.go", "package x\n")],
+                git: &[&["checkout", "-q", "main"]],
+                tags: &[],
+            },
+            Step {
+                files: &[("after.go", "package x\n")],
+                git: &[&["merge", "-q", "--no-ff", "-m", "merge side", "side"]],
+                tags: &[],
+            },
+        ],
+    );
+    repo(
+        repos,
+        "deepsub",
+        &[Step::new(
+            &[
+                ("LICENSE", "root license\n"),
+                ("a/LICENSE", "a license\n"),
+                ("a/b/c/go.mod", &m("deepsub.git/a/b/c")),
+                ("a/b/c/c.go", "package c\n"),
+            ],
+            &["a/b/c/v1.0.0"],
         )],
     );
 }
@@ -319,6 +396,13 @@ fn direct_mode_scenarios_match_go() {
         "toonew.git@v1.0.0",
         "inc.git@latest",
         "inc.git@v2.0.0+incompatible",
+        "reserved.git@v1.0.0",
+        "both.git/v3@v3.1.0",
+        "unicode.git@v1.0.0",
+        "merge.git@main",
+        "merge.git@latest",
+        "merge.git@v1.1.0",
+        "deepsub.git/a/b/c@v1.0.0",
     ]
     .iter()
     .map(|q| format!("example.com/{q}"))
