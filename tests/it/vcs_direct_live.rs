@@ -365,8 +365,20 @@ fn compare(go: &Go, mods: &[&Proxied], crlf: bool) -> (Tally, usize) {
     let (bare, moved) = rebuild(repos.path(), mods, crlf);
     let queries: Vec<String> = mods.iter().map(|m| m.query.clone()).collect();
     let (gsb, osb) = (direct_sandbox(&bare), direct_sandbox(&bare));
+    let start = std::time::Instant::now();
     let g = download(go, &gsb, false, &queries);
+    let go_time = start.elapsed();
+    let start = std::time::Instant::now();
     let o = download(go, &osb, true, &queries);
+    let our_time = start.elapsed();
+    // Information only (one run, a noisy machine): never asserted.
+    eprintln!(
+        "{TEST}: wall time of the direct downloads (cold caches, one run): go {:.2} s, \
+         gomodfetch {:.2} s ({:.1}x)",
+        go_time.as_secs_f64(),
+        our_time.as_secs_f64(),
+        go_time.as_secs_f64() / our_time.as_secs_f64().max(1e-9)
+    );
     let (grecs, orecs) = match (records(&g), records(&o)) {
         (Ok(a), Ok(b)) => (a, b),
         (a, b) => panic!("{TEST}: {:?} {:?}", a.err(), b.err()),
