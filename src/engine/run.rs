@@ -524,13 +524,23 @@ fn collect(
 /// refs (`info/refs`, as git's first request) through a client that trusts what
 /// git would (the roots as Go finds them, with git's `GIT_SSL_CAINFO` as the CA
 /// file when set), untraced and without credentials; only a TLS failure refuses
-/// the remote. None when git's settings turn verification off.
+/// the remote. Only when git goes through a proxy (libgit2's hang needs one; a
+/// direct connection fails at once), and not when git's settings turn
+/// verification off.
 fn git_tls_check(config: &crate::config::Config) -> Option<crate::vcs::codehost::git::TlsCheck> {
     let env = |k: &str| config.env().get(k).map(|v| v.to_os_string());
     if env("GIT_SSL_NO_VERIFY").is_some() {
         return None;
     }
     let mut client_config = ClientConfig::from_net_env(config.net(), Default::default());
+    let env_proxy = client_config
+        .proxy
+        .https_proxy
+        .as_deref()
+        .is_some_and(|p| !p.is_empty());
+    if !env_proxy && !crate::vcs::codehost::git::config_proxy() {
+        return None;
+    }
     if let Some(ca) = env("GIT_SSL_CAINFO").filter(|v| !v.is_empty()) {
         client_config.roots.ssl_cert_file = Some(ca.into());
     }

@@ -601,6 +601,14 @@ pub fn configure_tls(env: &dyn Fn(&str) -> Option<std::ffi::OsString>) {
     );
 }
 
+/// Whether git's configuration names a proxy (`http.proxy`), which libgit2 uses
+/// for every remote.
+pub fn config_proxy() -> bool {
+    git2::Config::open_default()
+        .and_then(|c| c.get_string("http.proxy"))
+        .is_ok_and(|p| !p.is_empty())
+}
+
 /// Sets libgit2's network timeouts. Call it once, before any other thread exists
 /// (the binary does, first thing); without it libgit2's defaults apply.
 pub fn set_network_timeouts() {
