@@ -23,9 +23,6 @@ fn main() -> ExitCode {
             return exit(e.exit_code());
         }
     };
-    // Before any thread exists (libgit2's global options are not synchronised).
-    gomodfetch::vcs::codehost::git::set_network_timeouts();
-    gomodfetch::vcs::codehost::git::configure_tls(&|k| std::env::var_os(k));
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .max_blocking_threads(gomodfetch::engine::blocking_threads(startup.args.jobs))
         .enable_all()

@@ -538,15 +538,24 @@ fn git_tls_check(config: &crate::config::Config) -> Option<crate::vcs::codehost:
         .https_proxy
         .as_deref()
         .is_some_and(|p| !p.is_empty());
-    if !env_proxy && !crate::vcs::codehost::git::config_proxy() {
-        return None;
-    }
     if let Some(ca) = env("GIT_SSL_CAINFO").filter(|v| !v.is_empty()) {
         client_config.roots.ssl_cert_file = Some(ca.into());
     }
     client_config.retry = RetryPolicy::none();
-    let client = Client::new(client_config).ok()?;
+    // Decided and built at the first check: most runs have no https git remote.
+    let client = std::sync::OnceLock::new();
     Some(Arc::new(move |url: &str| {
+        let Some(client) = client
+            .get_or_init(|| {
+                let proxied = env_proxy || crate::vcs::codehost::git::config_proxy();
+                proxied
+                    .then(|| Client::new(client_config.clone()).ok())
+                    .flatten()
+            })
+            .as_ref()
+        else {
+            return Ok(());
+        };
         let refs = format!(
             "{}/info/refs?service=git-upload-pack",
             url.trim_end_matches('/')

@@ -25,7 +25,7 @@ use git2::{
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, Once, OnceLock, PoisonError};
 
 /// Go's `gitWorkDirType`.
 const WORK_DIR_TYPE: &str = "git3";
@@ -161,6 +161,7 @@ impl GitRepo {
         locker: Locker,
         env: GitEnv,
     ) -> Result<GitRepo, VcsError> {
+        global_setup();
         let xlog = &env.xlog;
         if !url.contains("://") {
             let why = if url.contains(':') {
@@ -565,40 +566,51 @@ impl GitRepo {
 const CONNECT_TIMEOUT_MS: i32 = 30_000;
 const READ_TIMEOUT_MS: i32 = 300_000;
 
-/// Whether git's settings turn certificate checks off (see [`configure_tls`]).
+/// Whether git's settings turn certificate checks off (see [`global_setup`]).
 static SKIP_VERIFY: AtomicBool = AtomicBool::new(false);
 
-/// Applies the TLS settings of the git go runs, which libgit2 does not read itself:
-/// the CA file `GIT_SSL_CAINFO` (else `http.sslCAInfo`) and directory
-/// `GIT_SSL_CAPATH` (else `http.sslCAPath`), trusted besides the system's; and
-/// `GIT_SSL_NO_VERIFY` (set at all) or `http.sslVerify=false`, which accept any
-/// certificate. `env` reads the process environment. Call it once, before any
-/// other thread exists (libgit2's options are process-wide and unsynchronised).
-pub fn configure_tls(env: &dyn Fn(&str) -> Option<std::ffi::OsString>) {
-    let config = git2::Config::open_default().ok();
-    let path = |var: &str, key: &str| {
-        env(var)
-            .filter(|v| !v.is_empty())
-            .map(std::path::PathBuf::from)
-            .or_else(|| config.as_ref()?.get_path(key).ok())
-    };
-    // SAFETY: called before other threads start, as git2 requires.
-    unsafe {
-        if let Some(file) = path("GIT_SSL_CAINFO", "http.sslCAInfo") {
-            let _ = git2::opts::set_ssl_cert_file(file);
+/// libgit2's process-wide settings, made once before the first git operation of the
+/// process ([`GitRepo::open_with`], [`answers`]), so runs that never touch git pay
+/// nothing for them (not even libgit2's and OpenSSL's start-up):
+/// * network timeouts (connect 30 s, read 300 s);
+/// * the TLS settings of the git go runs, which libgit2 does not read itself: the
+///   CA file `GIT_SSL_CAINFO` (else `http.sslCAInfo`) and directory `GIT_SSL_CAPATH`
+///   (else `http.sslCAPath`), trusted besides the system's; `GIT_SSL_NO_VERIFY` (set
+///   at all) or `http.sslVerify=false`, which accept any certificate.
+///
+/// libgit2 keeps these in unsynchronised globals: every user of them goes through
+/// here first, and `Once` makes the writes happen before any of those uses.
+fn global_setup() {
+    static SETUP: Once = Once::new();
+    SETUP.call_once(|| {
+        let env = |k: &str| std::env::var_os(k);
+        let config = git2::Config::open_default().ok();
+        let path = |var: &str, key: &str| {
+            env(var)
+                .filter(|v| !v.is_empty())
+                .map(std::path::PathBuf::from)
+                .or_else(|| config.as_ref()?.get_path(key).ok())
+        };
+        // SAFETY: inside the `Once` that every libgit2 network use waits for.
+        unsafe {
+            let _ = git2::opts::set_server_connect_timeout_in_milliseconds(CONNECT_TIMEOUT_MS);
+            let _ = git2::opts::set_server_timeout_in_milliseconds(READ_TIMEOUT_MS);
+            if let Some(file) = path("GIT_SSL_CAINFO", "http.sslCAInfo") {
+                let _ = git2::opts::set_ssl_cert_file(file);
+            }
+            if let Some(dir) = path("GIT_SSL_CAPATH", "http.sslCAPath") {
+                let _ = git2::opts::set_ssl_cert_dir(dir);
+            }
         }
-        if let Some(dir) = path("GIT_SSL_CAPATH", "http.sslCAPath") {
-            let _ = git2::opts::set_ssl_cert_dir(dir);
-        }
-    }
-    let verify = config
-        .as_ref()
-        .and_then(|c| c.get_bool("http.sslVerify").ok())
-        .unwrap_or(true);
-    SKIP_VERIFY.store(
-        env("GIT_SSL_NO_VERIFY").is_some() || !verify,
-        Ordering::Relaxed,
-    );
+        let verify = config
+            .as_ref()
+            .and_then(|c| c.get_bool("http.sslVerify").ok())
+            .unwrap_or(true);
+        SKIP_VERIFY.store(
+            env("GIT_SSL_NO_VERIFY").is_some() || !verify,
+            Ordering::Relaxed,
+        );
+    });
 }
 
 /// Whether git's configuration names a proxy (`http.proxy`), which libgit2 uses
@@ -607,17 +619,6 @@ pub fn config_proxy() -> bool {
     git2::Config::open_default()
         .and_then(|c| c.get_string("http.proxy"))
         .is_ok_and(|p| !p.is_empty())
-}
-
-/// Sets libgit2's network timeouts. Call it once, before any other thread exists
-/// (the binary does, first thing); without it libgit2's defaults apply.
-pub fn set_network_timeouts() {
-    // SAFETY: libgit2 stores these in unsynchronised globals; the caller runs this
-    // before spawning any thread, as git2 requires.
-    unsafe {
-        let _ = git2::opts::set_server_connect_timeout_in_milliseconds(CONNECT_TIMEOUT_MS);
-        let _ = git2::opts::set_server_timeout_in_milliseconds(READ_TIMEOUT_MS);
-    }
 }
 
 /// `url` after the user's `url.<base>.insteadOf` rules (git applies them to every URL
@@ -695,6 +696,7 @@ fn is_local(url: &str) -> bool {
 
 /// Whether a repository answers at `url` (go's scheme probe runs `git ls-remote`).
 pub fn answers(url: &str, env: &GitEnv) -> bool {
+    global_setup();
     let url = rewrite_url(url);
     if let (Some(check), true) = (&env.tls_check, url.starts_with("https://"))
         && check(&url).is_err()
