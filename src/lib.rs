@@ -30,6 +30,11 @@
 //! and its h1 compared with [`gosum`] and the checksum database before the store
 //! publishes it.
 
+// The module graph's futures (graph loading → go.mod → checksum checks → HTTP) nest
+// deeply; with the tokio features the tests enable (signal, process drivers), proving
+// them `Send` needs more than the default 128 levels.
+#![recursion_limit = "256"]
+
 pub mod cli;
 pub mod config;
 pub mod dirhash;

@@ -208,8 +208,9 @@ impl Loader {
             if self.must_have_sums {
                 let key =
                     ModuleVersion::new(actual.path.clone(), format!("{}/go.mod", actual.version));
-                let me = Arc::clone(&self.fetcher);
-                let have = blocking(move || me.sums.recorded(&key))
+                let have = self
+                    .fetcher
+                    .with_sums(move |sums, _| sums.recorded(&key))
                     .await
                     .and_then(|r| r)
                     .map_err(|e| LoadError::from_engine(&e))?;

@@ -3,7 +3,7 @@
 //! `go mod download` takes the modules to download.
 
 use super::error::Fatal;
-use super::fetch::blocking;
+use super::fetch::cache_read;
 use super::graph::{Loader, ModGraph};
 use super::query::QueryError;
 use super::record::path_string;
@@ -398,7 +398,7 @@ impl InfoCtx {
         if self.checksum_ok(&mv, &mv).await? {
             if let Some(store) = &store {
                 let (s, key) = (store.clone(), mv.clone());
-                if let Ok(Ok(dir)) = blocking(move || s.download_dir(&key)).await {
+                if let Ok(dir) = cache_read(move || s.download_dir(&key)) {
                     m.dir = path_string(&dir);
                 }
             }
@@ -416,9 +416,13 @@ impl InfoCtx {
     }
 
     async fn recorded(&self, key: &ModuleVersion) -> Result<Option<String>, Fatal> {
-        let f = Arc::clone(&self.loader.fetcher);
         let key = key.clone();
-        match blocking(move || f.sums.recorded(&key)).await {
+        match self
+            .loader
+            .fetcher
+            .with_sums(move |sums, _| sums.recorded(&key))
+            .await
+        {
             Ok(Ok(h)) => Ok(h),
             Ok(Err(e)) | Err(e) => match e.fatal() {
                 Some(fatal) => Err(fatal.clone()),

@@ -78,6 +78,17 @@ impl Sums {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
+    /// Whether go.sum is in memory (read, or found unreadable): from then on every
+    /// method is a lookup under a mutex held for a moment, cheap enough to call on
+    /// an async task (see `Fetcher::with_sums`). `false` while another thread reads it.
+    pub fn is_loaded(&self) -> bool {
+        match self.state.try_lock() {
+            Ok(st) => !matches!(*st, Loaded::NotYet),
+            Err(std::sync::TryLockError::Poisoned(p)) => !matches!(*p.into_inner(), Loaded::NotYet),
+            Err(std::sync::TryLockError::WouldBlock) => false,
+        }
+    }
+
     /// Go's `initGoSum` (blocking: reads go.sum under its lock).
     fn init<'a>(&self, st: &'a mut Loaded) -> Result<Option<&'a mut SumState>, Error> {
         let Some(file) = &self.file else {
@@ -198,5 +209,37 @@ impl Sums {
         result.map_err(|e| e.to_string())?;
         state.written();
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `is_loaded` decides whether go.sum lookups may run on an async task: only once
+    /// the file is in memory (read, or found missing or unreadable).
+    #[test]
+    fn loaded_only_after_the_first_read() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let file = dir.path().join("go.sum");
+        std::fs::write(&file, "example.com/a v1.0.0/go.mod h1:AAAA\n").expect("write go.sum");
+        let sums = Sums::new(Some(file), Locker::wait_forever(), "off", "", "off");
+        assert!(!sums.is_loaded());
+        let key = ModuleVersion::new("example.com/a", "v1.0.0/go.mod");
+        assert_eq!(
+            sums.recorded(&key).expect("lookup").as_deref(),
+            Some("h1:AAAA")
+        );
+        assert!(sums.is_loaded());
+
+        let missing = Sums::new(
+            Some(dir.path().join("absent/go.sum")),
+            Locker::wait_forever(),
+            "off",
+            "",
+            "off",
+        );
+        assert_eq!(missing.recorded(&key).expect("lookup"), None);
+        assert!(missing.is_loaded());
     }
 }

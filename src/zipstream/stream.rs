@@ -91,6 +91,11 @@ struct Streamer<'a> {
     /// Contents streamed so far, over all entries.
     content: u64,
     out: Box<[u8]>,
+    /// One inflater for every entry, reset between entries. A new one per entry
+    /// allocated and freed its state and window (tens of KiB, 64-byte aligned) once
+    /// per file, and glibc's malloc kept the fragments: a cold download of a large
+    /// project's 397 MB of zips peaked at 1.1 GiB RSS, 130 MiB with one inflater.
+    z: Option<Decompress>,
 }
 
 /// Follows the local headers of the body in `input`, checking and extracting as it
@@ -106,6 +111,7 @@ pub(crate) fn run<R: Read, T: Write>(
         ex,
         content: 0,
         out: vec![0; WINDOW].into_boxed_slice(),
+        z: None,
     };
     let mut entries = Vec::new();
     loop {
@@ -355,7 +361,13 @@ impl Streamer<'_> {
         target: &Target<'_>,
     ) -> Result<Flow, Error> {
         const TRUNCATED: &str = "the body ends inside an entry";
-        let mut z = Decompress::new(false);
+        let mut z = match self.z.take() {
+            Some(mut z) => {
+                z.reset(false);
+                z
+            }
+            None => Decompress::new(false),
+        };
         let mut consumed = 0u64;
         let mut out = std::mem::take(&mut self.out);
         let flow = loop {
@@ -405,6 +417,7 @@ impl Streamer<'_> {
             }
         };
         self.out = out;
+        self.z = Some(z);
         // Skip what is left of a known extent (after the end, or after a failure).
         if let (Flow::Read { .. }, Some(e)) = (&flow, extent)
             && !input.skip(e - consumed)?
