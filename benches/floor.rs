@@ -1,5 +1,5 @@
 //! The physical floor of a cold download on this machine: what the cheapest possible
-//! work on the `download` benchmark's universe costs, single-core, measured here with
+//! work on the `compare` benchmark's synthetic universe costs, single-core, measured here with
 //! the same libraries gomodfetch uses, so the cold 0 ms run can be put next to it.
 //! Run with `cargo bench --bench floor` (harness = false; plain timing, the best of
 //! `GOMODFETCH_BENCH_REPEAT` runs, default 3).
@@ -15,7 +15,7 @@
 //!   parallel split). The network (0 ms, loopback) and the zip file writes are left
 //!   out, so a real cold run can only be slower.
 //!
-//! When `target/bench-download.json` (the `download` benchmark's output) is there, its
+//! When `target/bench-compare.json` (the `compare` benchmark's output) is there, its
 //! cold 0 ms medians are printed next to the floor.
 
 use flate2::read::DeflateDecoder;
@@ -141,15 +141,19 @@ fn write_tree(root: &Path, files: &[(String, Vec<u8>)]) -> Result<(), String> {
     Ok(())
 }
 
-/// The cold 0 ms medians (go, gomodfetch) of the `download` benchmark, if it ran.
+/// The cold 0 ms medians (go, gomodfetch) of the `compare` benchmark's synthetic
+/// workload, if it ran.
 fn download_medians() -> Option<(f64, f64)> {
     let target = Path::new(env!("CARGO_TARGET_TMPDIR")).parent()?;
     let doc: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(target.join("bench-download.json")).ok()?).ok()?;
-    let p = doc["profiles"]
-        .as_array()?
-        .iter()
-        .find(|p| p["rtt_ms"] == 0)?;
+        serde_json::from_slice(&std::fs::read(target.join("bench-compare.json")).ok()?).ok()?;
+    let p = doc["cells"].as_array()?.iter().find(|c| {
+        c["profile"] == "0ms"
+            && c["scenario"] == "cold"
+            && c["workload"]
+                .as_str()
+                .is_some_and(|w| w.starts_with("synthetic"))
+    })?;
     let wall = &p["medians"]["wall time"];
     Some((wall["go"].as_f64()?, wall["gomodfetch"].as_f64()?))
 }
@@ -232,7 +236,7 @@ fn run() -> Result<(), String> {
     );
     if let Some((go, ours)) = download_medians() {
         println!(
-            "\nThe `download` benchmark's cold 0 ms medians (target/bench-download.json): go {go:.3} s, gomodfetch {ours:.3} s = {:.1}x the {cores}-core floor.",
+            "\nThe `compare` benchmark's cold 0 ms medians on the synthetic workload (target/bench-compare.json): go {go:.3} s, gomodfetch {ours:.3} s = {:.1}x the {cores}-core floor.",
             ours / (one_core / cores as f64)
         );
     }

@@ -1,12 +1,13 @@
-//! The results: what one run cost and what it asked of the proxy, per profile and per
-//! pair; their medians and the per-pair ratios (go / gomodfetch: above 1 means
-//! gomodfetch took less), printed as Markdown and written as JSON.
+//! The results: what one run cost and what it asked of the proxy, per cell of the
+//! matrix (workload × profile × scenario) and per pair; their medians and the per-pair
+//! ratios (go / gomodfetch: above 1 means gomodfetch took less), printed as Markdown
+//! and written as JSON.
 
 use crate::measure::Usage;
+use crate::scenario::{NetProfile, Scenario};
 pub use crate::traffic::Traffic;
 use serde_json::{Value, json};
 use std::fmt::Write as _;
-use std::time::Duration;
 
 /// One measured run of one tool.
 #[derive(Debug, Clone)]
@@ -22,10 +23,12 @@ pub struct Pair {
     pub gomodfetch: RunResult,
 }
 
-/// The runs at one network profile.
+/// The runs of one cell of the matrix.
 #[derive(Debug, Clone)]
-pub struct Profile {
-    pub rtt: Duration,
+pub struct Cell {
+    pub workload: String,
+    pub profile: NetProfile,
+    pub scenario: Scenario,
     pub pairs: Vec<Pair>,
 }
 
@@ -44,7 +47,7 @@ pub fn median(values: &[f64]) -> f64 {
     }
 }
 
-fn ratio(a: f64, b: f64) -> f64 {
+pub fn ratio(a: f64, b: f64) -> f64 {
     if b > 0.0 { a / b } else { f64::NAN }
 }
 
@@ -113,37 +116,40 @@ const METRICS: &[Metric] = &[
     },
 ];
 
-fn series(p: &Profile, get: fn(&RunResult) -> f64) -> (Vec<f64>, Vec<f64>) {
+fn series(p: &Cell, get: fn(&RunResult) -> f64) -> (Vec<f64>, Vec<f64>) {
     p.pairs
         .iter()
         .map(|pair| (get(&pair.go), get(&pair.gomodfetch)))
         .unzip()
 }
 
-fn ratios(p: &Profile, get: fn(&RunResult) -> f64) -> Vec<f64> {
+pub fn ratios(p: &Cell, get: fn(&RunResult) -> f64) -> Vec<f64> {
     let (go, us) = series(p, get);
     go.iter().zip(&us).map(|(g, u)| ratio(*g, *u)).collect()
 }
 
-fn rtt_name(rtt: Duration) -> String {
-    format!("{} ms", rtt.as_millis())
+/// The wall-time ratios of a cell's pairs.
+pub fn wall_ratios(c: &Cell) -> Vec<f64> {
+    ratios(c, METRICS[0].get)
 }
 
-/// The Markdown section of one profile: medians per tool, then every pair.
-pub fn markdown(p: &Profile, universe: &str) -> String {
+/// The Markdown section of one cell: medians per tool, then every pair.
+pub fn markdown(c: &Cell) -> String {
     let mut s = String::new();
     let _ = writeln!(
         s,
-        "### {} added round trip: {universe}, {} pairs (go first in each)\n",
-        rtt_name(p.rtt),
-        p.pairs.len()
+        "### {} · {} · {}: {} pairs (go first in each)\n",
+        c.workload,
+        c.profile.label(),
+        c.scenario,
+        c.pairs.len()
     );
     s.push_str("| median | go | gomodfetch | go / gomodfetch (median of pair ratios) |\n");
     s.push_str("|---|---:|---:|---:|\n");
     for m in METRICS {
-        let (go, us) = series(p, m.get);
+        let (go, us) = series(c, m.get);
         let r = if m.ratio {
-            format!("{:.2}×", median(&ratios(p, m.get)))
+            format!("{:.2}×", median(&ratios(c, m.get)))
         } else {
             String::new()
         };
@@ -155,23 +161,58 @@ pub fn markdown(p: &Profile, universe: &str) -> String {
             (m.fmt)(median(&us))
         );
     }
-    s.push_str(
-        "\n| pair | go wall | gomodfetch wall | wall ratio | go RSS | gomodfetch RSS | RSS ratio |\n",
-    );
-    s.push_str("|---:|---:|---:|---:|---:|---:|---:|\n");
+    s.push_str("\n| pair | go wall | gomodfetch wall | wall ratio | go RSS | gomodfetch RSS |\n");
+    s.push_str("|---:|---:|---:|---:|---:|---:|\n");
     let wall = METRICS[0].get;
     let rss = METRICS[1].get;
-    for (i, pair) in p.pairs.iter().enumerate() {
+    for (i, pair) in c.pairs.iter().enumerate() {
         let _ = writeln!(
             s,
-            "| {} | {} | {} | {:.2}× | {} | {} | {:.2}× |",
+            "| {} | {} | {} | {:.2}× | {} | {} |",
             i + 1,
             secs(wall(&pair.go)),
             secs(wall(&pair.gomodfetch)),
             ratio(wall(&pair.go), wall(&pair.gomodfetch)),
             mib(rss(&pair.go)),
             mib(rss(&pair.gomodfetch)),
-            ratio(rss(&pair.go), rss(&pair.gomodfetch)),
+        );
+    }
+    s
+}
+
+/// The summary table: one line per cell, the median of each tool and the median of
+/// the pair ratios (with the smallest and largest pair ratio for wall time).
+pub fn summary(cells: &[Cell]) -> String {
+    let mut s = String::from(
+        "| workload | profile | scenario | pairs | go wall | gomodfetch wall | wall ratio (min–max) | CPU ratio | peak RSS go / ours | requests go / ours | MB from proxy go / ours |\n|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+    );
+    for c in cells {
+        let med = |get: fn(&RunResult) -> f64| {
+            let (g, u) = series(c, get);
+            (median(&g), median(&u))
+        };
+        let walls = wall_ratios(c);
+        let lo = walls.iter().copied().fold(f64::INFINITY, f64::min);
+        let hi = walls.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let (gw, uw) = med(METRICS[0].get);
+        let (gr, ur) = med(METRICS[1].get);
+        let (gq, uq) = med(|r| r.traffic.requests as f64);
+        let (gb, ub) = med(|r| r.traffic.body_bytes as f64 / 1e6);
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} | {} | {} | {} | **{:.1}×** ({:.1}–{:.1}) | {:.2}× | {:.0} / {:.0} MiB | {gq:.0} / {uq:.0} | {gb:.1} / {ub:.1} |",
+            c.workload,
+            c.profile.label(),
+            c.scenario,
+            c.pairs.len(),
+            secs(gw),
+            secs(uw),
+            median(&walls),
+            lo,
+            hi,
+            median(&ratios(c, METRICS[2].get)),
+            gr,
+            ur,
         );
     }
     s
@@ -195,8 +236,8 @@ fn run_json(r: &RunResult) -> Value {
     })
 }
 
-/// One profile as JSON: every run, the medians and the median pair ratios.
-pub fn profile_json(p: &Profile) -> Value {
+/// One cell as JSON: every run, the medians and the median pair ratios.
+pub fn cell_json(p: &Cell) -> Value {
     let mut medians = serde_json::Map::new();
     for m in METRICS {
         let (go, us) = series(p, m.get);
@@ -208,7 +249,11 @@ pub fn profile_json(p: &Profile) -> Value {
         medians.insert(m.name.to_string(), entry);
     }
     json!({
-        "rtt_ms": p.rtt.as_millis() as u64,
+        "workload": p.workload,
+        "profile": p.profile.label(),
+        "rtt_ms": p.profile.rtt.as_millis() as u64,
+        "bandwidth_mbit": p.profile.mbit,
+        "scenario": p.scenario.name(),
         "pairs": p.pairs.iter().map(|pair| json!({
             "go": run_json(&pair.go),
             "gomodfetch": run_json(&pair.gomodfetch),
