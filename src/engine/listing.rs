@@ -151,8 +151,13 @@ impl Resolver {
             return Ok(out);
         }
         let mut matched: HashSet<ModuleVersion> = HashSet::new();
+        // Consecutive `path` arguments, resolved together (in parallel, in order):
+        // one by one, a no-argument `download` (one argument per requirement) waited
+        // one round trip per module for its `.info`.
+        let mut pending: Vec<ModuleVersion> = Vec::new();
         for arg in args {
             if let Some((path, vers)) = arg.split_once('@') {
+                self.flush(&mut pending, &mut out).await?;
                 if path == self.loader.main.path && (vers == "upgrade" || vers == "patch") {
                     // Go's Query answers with the main module itself.
                     let mut main = self.module_info(&self.loader.main_version()).await?;
@@ -179,19 +184,18 @@ impl Resolver {
                     if self.graph_error.is_some() {
                         continue;
                     }
+                    self.flush(&mut pending, &mut out).await?;
                     out.push(ModInfo {
                         path: arg.clone(),
                         error: format!("module {arg}: not a known dependency"),
                         ..ModInfo::default()
                     });
                 } else {
-                    out.push(
-                        self.module_info(&ModuleVersion::new(arg.clone(), v))
-                            .await?,
-                    );
+                    pending.push(ModuleVersion::new(arg.clone(), v));
                 }
                 continue;
             }
+            self.flush(&mut pending, &mut out).await?;
             let Some(mg) = full else {
                 return Err(Fatal::new(
                     "go: internal error: pattern without the module graph",
@@ -215,10 +219,24 @@ impl Resolver {
             }
             out.extend(self.module_infos(matches).await?);
         }
+        self.flush(&mut pending, &mut out).await?;
         Ok(out)
     }
 
-    /// Records for many modules at once (Go runs them in parallel too).
+    /// Appends the records of the `pending` arguments (emptied) to `out`.
+    async fn flush(
+        &self,
+        pending: &mut Vec<ModuleVersion>,
+        out: &mut Vec<ModInfo>,
+    ) -> Result<(), Fatal> {
+        if !pending.is_empty() {
+            out.extend(self.module_infos(std::mem::take(pending)).await?);
+        }
+        Ok(())
+    }
+
+    /// Records for many modules at once (Go runs them in parallel too), in the order
+    /// given; a fatal error is the first one in that order, as one by one.
     async fn module_infos(&self, ms: Vec<ModuleVersion>) -> Result<Vec<ModInfo>, Fatal> {
         let mut tasks = JoinSet::new();
         let n = ms.len();
@@ -226,13 +244,13 @@ impl Resolver {
             let ctx = InfoCtx::of(self);
             tasks.spawn(async move { (i, ctx.module_info(&m).await) });
         }
-        let mut out: Vec<Option<ModInfo>> = vec![None; n];
+        let mut out: Vec<Option<Result<ModInfo, Fatal>>> = vec![None; n];
         while let Some(done) = tasks.join_next().await {
             let (i, info) =
                 done.map_err(|e| Fatal::new(format!("gomodfetch: internal error: {e}")))?;
-            out[i] = Some(info?);
+            out[i] = Some(info);
         }
-        Ok(out.into_iter().flatten().collect())
+        out.into_iter().flatten().collect()
     }
 
     async fn module_info(&self, m: &ModuleVersion) -> Result<ModInfo, Fatal> {
