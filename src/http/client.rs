@@ -135,7 +135,10 @@ pub enum BuildError {
 }
 
 struct Inner {
-    http: reqwest::Client,
+    /// Built at the first request ([`Client::new`] says why).
+    http: std::sync::OnceLock<Result<reqwest::Client, String>>,
+    /// What `http` is built from.
+    setup: (ClientConfig, Vec<reqwest::Proxy>),
     credentials: Credentials,
     retry: RetryPolicy,
     trace: Option<Arc<dyn Trace>>,
@@ -261,57 +264,76 @@ fn basic_from_url(url: &GoUrl) -> Option<String> {
     ))
 }
 
-impl Client {
-    /// Builds the client: TLS roots loaded as Go loads them, connection pool, proxies.
-    pub fn new(config: ClientConfig) -> Result<Client, BuildError> {
-        let tls = if config.skip_verify {
-            super::tls::skip_verify_client_config()?
+/// The outbound proxies of `config` (Go's `ProxyFromEnvironment`), checked.
+fn proxies(config: &ClientConfig) -> Result<Vec<reqwest::Proxy>, BuildError> {
+    let no_proxy = format!(
+        "localhost,127.0.0.0/8,::1,{}",
+        config.proxy.no_proxy.as_deref().unwrap_or_default()
+    );
+    let with_scheme = |p: &str| {
+        if p.contains("://") {
+            p.to_string()
         } else {
-            client_config(&config.roots.load())?
-        };
-        let mut builder = reqwest::Client::builder()
-            .tls_backend_preconfigured(tls)
-            .redirect(reqwest::redirect::Policy::none())
-            .connect_timeout(config.connect_timeout)
-            .user_agent(config.user_agent.clone())
-            .no_proxy();
-        let no_proxy = format!(
-            "localhost,127.0.0.0/8,::1,{}",
-            config.proxy.no_proxy.as_deref().unwrap_or_default()
-        );
-        let with_scheme = |p: &str| {
-            if p.contains("://") {
-                p.to_string()
-            } else {
-                format!("http://{p}")
-            }
-        };
-        for (target_https, value) in [
-            (false, &config.proxy.http_proxy),
-            (true, &config.proxy.https_proxy),
-        ] {
-            let Some(p) = value else { continue };
-            let url = with_scheme(p);
-            let proxy = if target_https {
-                reqwest::Proxy::https(&url)
-            } else {
-                reqwest::Proxy::http(&url)
-            }
-            .map_err(|_| BuildError::Proxy(p.clone()))?
-            .no_proxy(reqwest::NoProxy::from_string(&no_proxy));
-            builder = builder.proxy(proxy);
+            format!("http://{p}")
         }
-        let http = builder
-            .build()
-            .map_err(|e| BuildError::Client(e.to_string()))?;
+    };
+    let mut out = Vec::new();
+    for (target_https, value) in [
+        (false, &config.proxy.http_proxy),
+        (true, &config.proxy.https_proxy),
+    ] {
+        let Some(p) = value else { continue };
+        let url = with_scheme(p);
+        let proxy = if target_https {
+            reqwest::Proxy::https(&url)
+        } else {
+            reqwest::Proxy::http(&url)
+        }
+        .map_err(|_| BuildError::Proxy(p.clone()))?
+        .no_proxy(reqwest::NoProxy::from_string(&no_proxy));
+        out.push(proxy);
+    }
+    Ok(out)
+}
+
+/// The connection pool: TLS roots loaded as Go loads them, the checked proxies.
+fn build(config: &ClientConfig, proxies: &[reqwest::Proxy]) -> Result<reqwest::Client, BuildError> {
+    let tls = if config.skip_verify {
+        super::tls::skip_verify_client_config()?
+    } else {
+        client_config(&config.roots.load())?
+    };
+    let mut builder = reqwest::Client::builder()
+        .tls_backend_preconfigured(tls)
+        .redirect(reqwest::redirect::Policy::none())
+        .connect_timeout(config.connect_timeout)
+        .user_agent(config.user_agent.clone())
+        .no_proxy();
+    for p in proxies {
+        builder = builder.proxy(p.clone());
+    }
+    builder
+        .build()
+        .map_err(|e| BuildError::Client(e.to_string()))
+}
+
+impl Client {
+    /// Makes the client. The proxy settings are checked here (a bad one fails the
+    /// run before any work, as before); the TLS roots are loaded and the connection
+    /// pool built at the first request, as Go loads its system roots at the first
+    /// handshake: a run that needs no network (a no-op download) reads none of the
+    /// hundred-odd certificate files.
+    pub fn new(config: ClientConfig) -> Result<Client, BuildError> {
+        let proxies = proxies(&config)?;
         Ok(Client {
             inner: Arc::new(Inner {
-                http,
-                credentials: config.credentials,
+                http: std::sync::OnceLock::new(),
+                credentials: config.credentials.clone(),
                 retry: config.retry,
-                trace: config.trace,
+                trace: config.trace.clone(),
                 idle_timeout: config.idle_timeout,
                 warmed: std::sync::Mutex::new(HashMap::new()),
+                setup: (config, proxies),
             }),
         })
     }
@@ -545,7 +567,15 @@ impl Client {
         auth: Option<String>,
     ) -> Result<reqwest::Response, Cause> {
         let target = url.without_user_info().unredacted();
-        let mut req = self.inner.http.get(&target);
+        let http = self
+            .inner
+            .http
+            .get_or_init(|| {
+                build(&self.inner.setup.0, &self.inner.setup.1).map_err(|e| e.to_string())
+            })
+            .as_ref()
+            .map_err(|e| Cause::new(CauseKind::Other, e.clone()))?;
+        let mut req = http.get(&target);
         if let Some(a) = auth.or_else(|| basic_from_url(url)) {
             req = req.header(http::header::AUTHORIZATION, a);
         }
