@@ -11,7 +11,7 @@
 //!   copied and made writable. Never modified; every run works on a fresh copy.
 //! * `done/<slug>.json` — written last for a project, so an interrupted build is redone;
 //!   `manifest.json` — every built project (module count, whether `go list -deps ./...`
-//!   worked with the mirror), read by `benches/graph`.
+//!   worked with the mirror), read by `benches/compare`.
 //! * `builder/` — the builder's sandbox (GOPATH, GOCACHE, HOME).
 //!
 //! The module trees `go` extracts into the mirror are removed after a build.
@@ -249,7 +249,7 @@ impl Mirror {
         Ok(())
     }
 
-    /// `manifest.json`: every project built so far (for `benches/graph`).
+    /// `manifest.json`: every project built so far (for `benches/compare`).
     fn write_manifest(&self) -> Result<(), String> {
         let mut all = Vec::new();
         let done = self.root.join("done");
