@@ -1,7 +1,7 @@
-//! The one-pass zip download against the way `go` does it, on a realistic module: 300
-//! Go source files of varied sizes (about 3.5 MB, compressing about 4:1) plus go.mod,
-//! LICENSE and README, zipped by `modzip::create` (Go's layout). Run with
-//! `cargo bench --bench zipstream`.
+//! The one-pass zip download against the way `go` does it, on realistic modules of three
+//! sizes: 10, 300 and 3000 Go source files of varied sizes (the 300-file one is about
+//! 3.5 MB, compressing about 4:1) plus go.mod, LICENSE and README, zipped by
+//! `modzip::create` (Go's layout). Run with `cargo bench --bench zipstream`.
 //!
 //! * `stream`: `zipstream::download` from the zip bytes: the temp file written, every
 //!   entry inflated once, hashed, checked and extracted, the central directory checked.
@@ -116,7 +116,7 @@ fn source(rng: &mut Lcg, pkg: usize, len: usize) -> Vec<u8> {
 }
 
 /// The module's files: mostly small sources, some large ones.
-fn module_files() -> Vec<DataFile> {
+fn module_files(count: usize) -> Vec<DataFile> {
     let mut rng = Lcg(11);
     let mut files = vec![
         DataFile {
@@ -133,7 +133,7 @@ fn module_files() -> Vec<DataFile> {
             data: source(&mut rng, 0, 4000),
         },
     ];
-    for i in 0..300 {
+    for i in 0..count {
         let len = match rng.next() % 20 {
             0 => 40_000 + rng.next() as usize % 60_000,
             1..=4 => 10_000 + rng.next() as usize % 20_000,
@@ -166,21 +166,35 @@ fn open_temp(path: &Path) -> fs::File {
         .expect("temp file")
 }
 
+/// The sizes measured: a small module, a typical one, a large one (the same file-size
+/// mix; the large zip is about 35 MB).
+const SIZES: [(&str, usize, usize); 3] = [
+    ("zipstream/small module (10 files)", 10, 100),
+    ("zipstream/300-file module", 300, 30),
+    ("zipstream/large module (3000 files)", 3000, 10),
+];
+
 fn bench_zipstream(c: &mut Criterion) {
+    for (group, count, samples) in SIZES {
+        bench_size(c, group, count, samples);
+    }
+}
+
+fn bench_size(c: &mut Criterion, group: &str, count: usize, samples: usize) {
     let m = ModuleVersion::new("example.com/m", "v1.0.0");
-    let files = module_files();
+    let files = module_files(count);
     let total: usize = files.iter().map(|f| f.data.len()).sum();
     let zip = modzip::create(Vec::new(), &m, &files).expect("creates");
     eprintln!(
-        "module: {} files, {} bytes, zip {} bytes",
+        "{group}: {} files, {} bytes, zip {} bytes",
         files.len(),
         total,
         zip.len()
     );
 
-    let mut g = c.benchmark_group("zipstream/300-file module");
+    let mut g = c.benchmark_group(group);
     g.throughput(Throughput::Bytes(total as u64));
-    g.sample_size(30);
+    g.sample_size(samples);
 
     g.bench_function("stream: tee + h1 + extract, one pass", |b| {
         b.iter_batched(
