@@ -287,14 +287,18 @@ impl Bench {
         with_graph: bool,
     ) -> Result<Reference, String> {
         let name = w.name();
-        let spec = RunSpec {
-            workload: w,
-            scenario: Scenario::Cold,
-            tool: Tool::Go,
-            label: format!("{name}-reference"),
-            reference: None,
+        // A reference `go` run; its directory is kept for the caller to read.
+        let go_run = |scenario, label: String| {
+            let spec = RunSpec {
+                workload: w,
+                scenario,
+                tool: Tool::Go,
+                label,
+                reference: None,
+            };
+            self.run(proxy, &spec, true)
         };
-        let done = self.run(proxy, &spec, true)?;
+        let done = go_run(Scenario::Cold, format!("{name}-reference"))?;
         let full = verify::snapshot(&done.cache)?;
         let project_files = PROJECT_FILES
             .iter()
@@ -303,14 +307,7 @@ impl Bench {
         let modfiles_dir = done.root.join("modfiles");
         copy_mod_files(&done.cache, &modfiles_dir)?;
         let graph = if with_graph && w.has_main_module() {
-            let spec = RunSpec {
-                workload: w,
-                scenario: Scenario::Graph,
-                tool: Tool::Go,
-                label: format!("{name}-reference-graph"),
-                reference: None,
-            };
-            let g = self.run(proxy, &spec, true)?;
+            let g = go_run(Scenario::Graph, format!("{name}-reference-graph"))?;
             let snap = verify::snapshot(&g.cache)?;
             remove_tree(&g.root).map_err(|e| format!("{}: {e}", g.root.display()))?;
             Some((g.stdout, snap))
