@@ -137,12 +137,9 @@ pub enum BuildError {
 struct Inner {
     /// Built at the first request ([`Client::new`] says why).
     http: std::sync::OnceLock<Result<reqwest::Client, String>>,
-    /// What `http` is built from.
-    setup: (ClientConfig, Vec<reqwest::Proxy>),
-    credentials: Credentials,
-    retry: RetryPolicy,
-    trace: Option<Arc<dyn Trace>>,
-    idle_timeout: Duration,
+    config: ClientConfig,
+    /// `config`'s outbound proxies, checked when the client was made.
+    proxies: Vec<reqwest::Proxy>,
     /// Per `https` origin, set once its first request has been answered or failed.
     warmed: std::sync::Mutex<HashMap<String, Arc<tokio::sync::OnceCell<()>>>>,
 }
@@ -156,7 +153,7 @@ pub struct Client {
 impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Client")
-            .field("retry", &self.inner.retry)
+            .field("retry", &self.inner.config.retry)
             .finish_non_exhaustive()
     }
 }
@@ -328,23 +325,20 @@ impl Client {
         Ok(Client {
             inner: Arc::new(Inner {
                 http: std::sync::OnceLock::new(),
-                credentials: config.credentials.clone(),
-                retry: config.retry,
-                trace: config.trace.clone(),
-                idle_timeout: config.idle_timeout,
+                config,
+                proxies,
                 warmed: std::sync::Mutex::new(HashMap::new()),
-                setup: (config, proxies),
             }),
         })
     }
 
     /// The retry policy in force.
     pub fn retry_policy(&self) -> RetryPolicy {
-        self.inner.retry
+        self.inner.config.retry
     }
 
     fn trace(&self, line: String) {
-        if let Some(t) = &self.inner.trace {
+        if let Some(t) = &self.inner.config.trace {
             t.line(&line);
         }
     }
@@ -372,8 +366,8 @@ impl Client {
             let (resp, used) = self.fetch_with_retries(url, true, attempt).await?;
             match resp.into_body().read_to_end(limit, deadline).await {
                 Ok(b) => return Ok(b),
-                Err(e) if e.is_transient() && used < self.inner.retry.max_attempts => {
-                    tokio::time::sleep(self.inner.retry.delay(used + 1, None)).await;
+                Err(e) if e.is_transient() && used < self.inner.config.retry.max_attempts => {
+                    tokio::time::sleep(self.inner.config.retry.delay(used + 1, None)).await;
                     attempt = used + 1;
                 }
                 Err(e) => return Err(e.with_attempts(used)),
@@ -400,7 +394,7 @@ impl Client {
         require_ok: bool,
         first: u32,
     ) -> Result<(Response, u32), Error> {
-        let policy = self.inner.retry;
+        let policy = self.inner.config.retry;
         let mut attempt = first;
         loop {
             let err = match self.fetch_once(url).await {
@@ -466,7 +460,11 @@ impl Client {
         // Go adds GOAUTH credentials to https requests only.
         let initial_auth = if url.scheme() == "https" {
             let full = url.unredacted();
-            self.inner.credentials.lookup(&full).map(str::to_string)
+            self.inner
+                .config
+                .credentials
+                .lookup(&full)
+                .map(str::to_string)
         } else {
             None
         };
@@ -571,7 +569,7 @@ impl Client {
             .inner
             .http
             .get_or_init(|| {
-                build(&self.inner.setup.0, &self.inner.setup.1).map_err(|e| e.to_string())
+                build(&self.inner.config, &self.inner.proxies).map_err(|e| e.to_string())
             })
             .as_ref()
             .map_err(|e| Cause::new(CauseKind::Other, e.clone()))?;
@@ -579,7 +577,7 @@ impl Client {
         if let Some(a) = auth.or_else(|| basic_from_url(url)) {
             req = req.header(http::header::AUTHORIZATION, a);
         }
-        match tokio::time::timeout(self.inner.idle_timeout, req.send()).await {
+        match tokio::time::timeout(self.inner.config.idle_timeout, req.send()).await {
             Err(_) => Err(Cause::new(
                 CauseKind::Timeout,
                 "net/http: timeout awaiting response headers",
@@ -615,7 +613,7 @@ impl Client {
             content_type,
             retry_after,
             file_error: None,
-            body: Body::http(resp, url, self.inner.idle_timeout),
+            body: Body::http(resp, url, self.inner.config.idle_timeout),
         }
     }
 }
