@@ -70,7 +70,7 @@ impl Workload {
         }
     }
 
-    /// Whether `scenario` applies: the graph scenario needs a main module.
+    /// Whether there is a main module (the graph scenario needs one).
     pub fn has_main_module(&self) -> bool {
         matches!(self, Workload::Project { .. })
     }
