@@ -5,8 +5,9 @@
 //! name, so versions with upper-case letters never appear), sorted by `semver.Sort`,
 //! one per line. The rewrite holds an exclusive lock on `list` itself
 //! (`lockedfile.Edit`); it leaves the file alone when it already has the content, and
-//! otherwise truncates to zero, extends to the final size (zero-filled, so a torn
-//! write shows NUL bytes) and writes, truncating to zero if the write fails.
+//! otherwise replaces it whole (Go truncates and writes in place, so a killed `go`
+//! can leave it empty or short; see
+//! [`LockedFile::replace`](super::lockedfile::LockedFile::replace)).
 //!
 //! The go command never reads `list` itself; it is there so the download cache can
 //! serve as a `file://` GOPROXY.
@@ -37,33 +38,20 @@ pub fn list_content<S: AsRef<str>>(names: &[S]) -> Vec<u8> {
 /// Rewrites `<dir>/list` from the `.mod` files in `dir` (an `@v` directory).
 pub(crate) fn rewrite_version_list(locker: &Locker, dir: &Path) -> Result<(), Error> {
     let list = dir.join("list");
-    let f = locker.edit(&list)?;
-    let names: Vec<String> = fs::read_dir(dir)
-        .map_err(|e| os_err("open", dir, e))?
-        .map(|e| {
-            e.map(|e| e.file_name())
-                .map_err(|e| os_err("readdirent", dir, e))
-        })
-        .collect::<Result<Vec<_>, _>>()?
-        .into_iter()
-        // A name that is not UTF-8 cannot be a canonical version.
-        .filter_map(|n| n.into_string().ok())
-        .collect();
-    let want = list_content(&names);
-    if f.file()
-        .metadata()
-        .is_ok_and(|m| m.len() == want.len() as u64)
-        && f.read_all().is_ok_and(|old| old == want)
-    {
-        return Ok(());
-    }
-    f.truncate(0)?;
-    f.truncate(want.len() as u64)?;
-    if let Err(e) = f.write_at(&want, 0) {
-        let _ = f.truncate(0);
-        return Err(e.into());
-    }
-    Ok(())
+    locker.put(&list, || {
+        let names: Vec<String> = fs::read_dir(dir)
+            .map_err(|e| os_err("open", dir, e))?
+            .map(|e| {
+                e.map(|e| e.file_name())
+                    .map_err(|e| os_err("readdirent", dir, e))
+            })
+            .collect::<Result<Vec<_>, _>>()?
+            .into_iter()
+            // A name that is not UTF-8 cannot be a canonical version.
+            .filter_map(|n| n.into_string().ok())
+            .collect();
+        Ok(list_content(&names))
+    })
 }
 
 #[cfg(test)]

@@ -24,8 +24,11 @@
 //! * [`Locker::write`]: open write-only/create, flock-X, truncate, write (`Write`).
 //! * [`Locker::create`]: read-write/create, 0666, flock-X, truncate (`Create`).
 //! * [`Locker::edit`]: read-write/create, 0666, flock-X, no truncation (`Edit`).
-//! * [`Locker::transform`]: `Edit`, read, compute, rewrite in place, restoring the old
-//!   contents on a failed write (`Transform`).
+//! * [`Locker::transform`]: `Edit`, read, compute, write back (`Transform`). Unlike
+//!   Go, which rewrites in place, the new contents go to a temp file beside the
+//!   target that is renamed over it while the lock is held, so a process killed
+//!   mid-write leaves the old file or the new one, never a torn mix (see
+//!   [`LockedFile::replace`]).
 //! * [`Locker::mutex`]: the `lockedfile.Mutex` protocol: `Edit` of a lock file that is
 //!   never written and never deleted.
 //!
@@ -198,6 +201,44 @@ impl Locker {
         self.open(path, Open::edit())
     }
 
+    /// [`Locker::edit`] of the file `path` names once the lock is held: a writer
+    /// that [replaced](LockedFile::replace) the file while this one waited leaves
+    /// the lock on an inode no path names any more, so the open is retried.
+    pub fn edit_current(&self, path: &Path) -> Result<LockedFile, Error> {
+        loop {
+            let f = self.edit(path)?;
+            if same_file(&f.file, path) {
+                return Ok(f);
+            }
+        }
+    }
+
+    /// Sets the contents of the cache file `path` to what `make` returns, so that
+    /// the file goes from absent or its old contents to the new ones at once. An
+    /// existing file is locked and [replaced](LockedFile::replace) (unchanged
+    /// contents are left alone); a missing one is not created empty to be locked
+    /// (Go's way, which a kill turns into an empty file) but appears whole by a
+    /// rename. Callers hold the lock that orders writers of `path` (the version lock
+    /// for `.ziphash`), or accept that the last of two racing writers wins
+    /// (`@v/list`, recomputed by every `.mod` write).
+    pub fn put(
+        &self,
+        path: &Path,
+        make: impl FnOnce() -> Result<Vec<u8>, Error>,
+    ) -> Result<(), Error> {
+        if std::fs::symlink_metadata(path).is_err() {
+            let data = make()?;
+            return super::atomic::write_file(path, &data).map_err(Error::from);
+        }
+        let f = self.edit_current(path)?;
+        let old = f.read_all()?;
+        let new = make()?;
+        if new != old {
+            f.replace(&old, &new)?;
+        }
+        Ok(())
+    }
+
     /// `lockedfile.Mutex.Lock` on the lock file `path` (never written, never
     /// deleted): held until the returned file is dropped.
     pub fn mutex(&self, path: &Path) -> Result<LockedFile, Error> {
@@ -205,18 +246,20 @@ impl Locker {
     }
 
     /// `lockedfile.Transform`: under an exclusive lock on `path` (created if
-    /// missing), passes the current contents to `t` and writes back what it returns,
-    /// in place. A growing file gets its new tail first; on a failed overwrite the
-    /// old contents are restored (best effort); a shrinking file is truncated last.
+    /// missing), passes the current contents to `t` and writes back what it returns
+    /// (nothing when unchanged), atomically where the directory allows: see
+    /// [`LockedFile::replace`].
     pub fn transform<F, E>(&self, path: &Path, t: F) -> Result<(), Error>
     where
         F: FnOnce(&[u8]) -> Result<Vec<u8>, E>,
         E: Into<Box<dyn std::error::Error + Send + Sync>>,
     {
-        let f = self.edit(path)?;
+        let f = self.edit_current(path)?;
         let old = f.read_all()?;
         let new = t(&old).map_err(|e| Error::Transform(e.into()))?;
-        rewrite_in_place(&f, &old, &new)?;
+        if new != old {
+            rewrite(&f, &old, &new, true)?;
+        }
         Ok(())
     }
 
@@ -295,7 +338,133 @@ impl Locker {
     }
 }
 
-/// The write half of `Transform`.
+impl LockedFile {
+    /// Replaces the contents `old` of this exclusively locked file (opened with
+    /// [`Locker::edit_current`]) by `new`, so that no reader and no later run ever
+    /// sees a mix of the two, even if this process is killed midway.
+    ///
+    /// Go rewrites go.sum, go.mod, `.ziphash` and `@v/list` in place, so a process
+    /// killed mid-write leaves a torn file. Here the new bytes go to
+    /// `.<name>.<N>.tmp` in the directory of the file the path finally names (a
+    /// symlinked go.sum stays a symlink), with the old file's permissions, synced,
+    /// then renamed over it. Our writers re-check after locking that the path still
+    /// names the locked inode ([`Locker::edit_current`]); Go's writers of these
+    /// files are excluded by the lock each also holds (the side lock for go.sum and
+    /// go.mod, the version lock for `.ziphash`) or only lose a `list` update, which
+    /// the next `.mod` write redoes, as Go's own comment on `list` allows. Temp files
+    /// a killed writer left are removed first (only a holder of this lock makes
+    /// them). Where no temp file can be made (a read-only directory holding a
+    /// writable file), the in-place rewrite is the fallback.
+    ///
+    /// Cache files are not synced to disk (as Go's are not); go.sum and go.mod
+    /// ([`Locker::transform`]) are.
+    pub fn replace(&self, old: &[u8], new: &[u8]) -> io::Result<()> {
+        rewrite(self, old, new, false)
+    }
+}
+
+/// Whether the open `file` is the file `path` names now.
+#[cfg(unix)]
+fn same_file(file: &File, path: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (file.metadata(), std::fs::metadata(path)) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    }
+}
+
+#[cfg(not(unix))]
+fn same_file(_: &File, _: &Path) -> bool {
+    true
+}
+
+/// See [`LockedFile::replace`]; `sync` makes the new contents durable before the
+/// rename.
+fn rewrite(f: &LockedFile, old: &[u8], new: &[u8], sync: bool) -> io::Result<()> {
+    let Some((dir, name)) = rename_target(&f.path) else {
+        return rewrite_in_place(f, old, new);
+    };
+    let prefix = format!(".{name}.");
+    remove_stale_temps(&dir, &prefix);
+    let perm = f
+        .file
+        .metadata()
+        .map(|m| permissions_of(&m))
+        .unwrap_or(0o666);
+    let Ok((mut tmp, tmp_path)) = super::atomic::temp_file(&dir, &prefix, perm) else {
+        return rewrite_in_place(f, old, new);
+    };
+    let written = (|| {
+        use std::io::Write;
+        tmp.write_all(new)
+            .map_err(|e| os_err("write", &tmp_path, e))?;
+        set_permissions(&tmp, perm).map_err(|e| os_err("chmod", &tmp_path, e))?;
+        if sync {
+            tmp.sync_all().map_err(|e| os_err("sync", &tmp_path, e))?;
+        }
+        drop(tmp);
+        std::fs::rename(&tmp_path, dir.join(&name)).map_err(|e| os_err("rename", &tmp_path, e))
+    })();
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp_path);
+    }
+    written
+}
+
+/// The directory and name of the file `path` finally names, following symlinks;
+/// `None` if that cannot be told (then the file is rewritten in place).
+fn rename_target(path: &Path) -> Option<(PathBuf, String)> {
+    let real = std::fs::canonicalize(path).ok()?;
+    let name = real.file_name()?.to_str()?.to_string();
+    Some((real.parent()?.to_path_buf(), name))
+}
+
+/// Removes `<prefix><digits>.tmp` files in `dir`: what a writer killed between
+/// making its temp file and renaming it left behind.
+fn remove_stale_temps(dir: &Path, prefix: &str) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(rest) = name
+            .to_str()
+            .and_then(|n| n.strip_prefix(prefix))
+            .and_then(|r| r.strip_suffix(".tmp"))
+        else {
+            continue;
+        };
+        if !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_digit()) {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
+#[cfg(unix)]
+fn permissions_of(m: &std::fs::Metadata) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    m.permissions().mode() & 0o7777
+}
+
+#[cfg(not(unix))]
+fn permissions_of(_: &std::fs::Metadata) -> u32 {
+    0o666
+}
+
+#[cfg(unix)]
+fn set_permissions(f: &File, perm: u32) -> io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    f.set_permissions(std::fs::Permissions::from_mode(perm))
+}
+
+#[cfg(not(unix))]
+fn set_permissions(_: &File, _: u32) -> io::Result<()> {
+    Ok(())
+}
+
+/// The in-place rewrite (Go's): a growing file gets its new tail first; on a failed
+/// overwrite the old contents are restored (best effort); a shrinking file is
+/// truncated last.
 fn rewrite_in_place(f: &LockedFile, old: &[u8], new: &[u8]) -> io::Result<()> {
     let old_len = old.len() as u64;
     if new.len() > old.len() {

@@ -168,3 +168,54 @@ fn errors_are_worded_as_go() {
     l.write(&t.path().join("latest"), b"n", 0o666).unwrap();
     assert_eq!(std::fs::read(t.path().join("latest")).unwrap(), b"n");
 }
+
+/// The rewrite is a rename of a finished temp file: the path gets a new inode with
+/// the old permissions, a symlinked file stays a symlink (its target is replaced),
+/// temp files a killed writer left are swept, and no temp file remains.
+#[cfg(unix)]
+#[test]
+fn transform_renames_a_finished_file_into_place() {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let t = tempfile::tempdir().unwrap();
+    let real = t.path().join("real.sum");
+    std::fs::write(&real, b"old\n").unwrap();
+    std::fs::set_permissions(&real, std::fs::Permissions::from_mode(0o640)).unwrap();
+    let link = t.path().join("go.sum");
+    std::os::unix::fs::symlink("real.sum", &link).unwrap();
+    let stale = t.path().join(".real.sum.123.tmp");
+    std::fs::write(&stale, b"half").unwrap();
+    let unrelated = t.path().join(".real.sum.x.tmp");
+    std::fs::write(&unrelated, b"keep").unwrap();
+    let before = std::fs::metadata(&real).unwrap().ino();
+
+    Locker::wait_forever()
+        .transform(&link, |old| {
+            assert_eq!(old, b"old\n");
+            Ok::<_, std::io::Error>(b"new\n".to_vec())
+        })
+        .unwrap();
+
+    assert!(std::fs::symlink_metadata(&link).unwrap().is_symlink());
+    assert_eq!(std::fs::read(&real).unwrap(), b"new\n");
+    let m = std::fs::metadata(&real).unwrap();
+    assert_ne!(m.ino(), before, "the new contents were renamed into place");
+    assert_eq!(m.permissions().mode() & 0o777, 0o640);
+    assert!(!stale.exists(), "a killed writer's temp file is swept");
+    assert!(
+        unrelated.exists(),
+        "only <prefix><digits>.tmp names are swept"
+    );
+    let mut names: Vec<String> = std::fs::read_dir(t.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, [".real.sum.x.tmp", "go.sum", "real.sum"]);
+
+    // Unchanged contents are not rewritten at all.
+    let ino = m.ino();
+    Locker::wait_forever()
+        .transform(&link, |old| Ok::<_, std::io::Error>(old.to_vec()))
+        .unwrap();
+    assert_eq!(std::fs::metadata(&real).unwrap().ino(), ino);
+}

@@ -216,7 +216,33 @@ impl Store {
     /// with `//vgo 0.0.`). Its hash is the engine's to verify on every read.
     pub fn read_mod(&self, m: &ModuleVersion) -> Option<Vec<u8>> {
         let data = self.read_cache_file(m, "mod")?;
-        (!data.starts_with(OLD_VGO_PREFIX)).then_some(data)
+        if data.starts_with(OLD_VGO_PREFIX) {
+            return None;
+        }
+        if let Ok(paths) = self.paths(m) {
+            self.ensure_listed(&paths);
+        }
+        Some(data)
+    }
+
+    /// Repairs `@v/list` when a cached `.mod` is missing from it: a process killed
+    /// between writing the `.mod` and rewriting `list` (Go's order too) leaves it
+    /// stale or absent, and Go rewrites it only with the next new `.mod`, so a cache
+    /// served as a `file://` GOPROXY would go on hiding the version. One small read
+    /// per hit; versions `list` never holds (non-canonical escaped names) are skipped.
+    fn ensure_listed(&self, paths: &VersionPaths) {
+        let v = paths.escaped_version();
+        if crate::module::canonical_version(v) != v {
+            return;
+        }
+        let listed = std::fs::read(paths.list())
+            .is_ok_and(|l| l.split(|b| *b == b'\n').any(|line| line == v.as_bytes()));
+        if listed {
+            return;
+        }
+        if let Err(e) = list::rewrite_version_list(&self.locker, paths.download_dir()) {
+            tracing::debug!(list = %paths.list().display(), "repairing the version list: {e}");
+        }
     }
 
     fn read_cache_file(&self, m: &ModuleVersion, suffix: &str) -> Option<Vec<u8>> {

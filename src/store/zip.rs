@@ -204,12 +204,10 @@ impl ZipTemp {
     }
 }
 
-/// `hashZip`'s write: `lockedfile.Create`, truncate to the hash's length, write at 0.
+/// `hashZip`'s write, under the ziphash's own lock as Go's `lockedfile.Write`, but
+/// never torn: see [`LockedFile::replace`](super::lockedfile::LockedFile::replace).
 pub(crate) fn write_ziphash(locker: &Locker, path: &Path, h1: &str) -> Result<(), Error> {
-    let f = locker.create(path)?;
-    f.truncate(h1.len() as u64)?;
-    f.write_at(h1.as_bytes(), 0)?;
-    Ok(())
+    locker.put(path, || Ok(h1.as_bytes().to_vec()))
 }
 
 /// The content of a `.ziphash`, as `checkMod` judges it.

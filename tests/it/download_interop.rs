@@ -343,19 +343,7 @@ pub fn go_mod_verify(go: &Go, sb: &Sandbox, group: &[String]) -> Result<(), Stri
             return Err(format!("{arg} is not in the cache ({state:?})"));
         }
     }
-    let mut gomod = String::from("module example.com/throwaway\n\ngo 1.21\n\nrequire (\n");
-    for arg in group {
-        let m = split_arg(arg);
-        gomod.push_str(&format!("\t{} {}\n", m.path, m.version));
-    }
-    gomod.push_str(")\n");
-    let dir = sb.main_module(&gomod, None).map_err(|e| e.to_string())?;
-    let run = go_offline(go, sb, &dir, &["mod", "verify"]);
-    if run.success() && run.stdout_text() == "all modules verified\n" {
-        Ok(())
-    } else {
-        Err(format!("go mod verify failed:\n{run}"))
-    }
+    crate::crash_consistency::go_mod_verify_offline(go, sb, group)
 }
 
 /// Runs `go mod verify` over every group and records each in `t`; returns how many
