@@ -45,7 +45,13 @@ pub async fn run(startup: Startup) -> i32 {
     ));
     let trace: Option<Arc<dyn Trace>> = args.x.then(|| Arc::clone(&console) as Arc<dyn Trace>);
     let options = Options {
-        retry: RetryPolicy::default(),
+        retry: match args.retries {
+            Some(n) => RetryPolicy {
+                max_attempts: n + 1,
+                ..RetryPolicy::default()
+            },
+            None => RetryPolicy::default(),
+        },
         trace,
         reporter: Arc::clone(&reporter),
     };

@@ -15,7 +15,10 @@
 //!
 //! Flags: Go's `-x`, `-json`, `-reuse=file`, `-modcacherw`, `-modfile=file`,
 //! `-overlay=file` (all settable from GOFLAGS too), and our extensions, which GOFLAGS
-//! never sets: `--jobs N` (network parallelism), `-v`/`--verbose` (tracing logs),
+//! never sets: `--jobs N` (network parallelism), `--stall-timeout D` (how long a
+//! response may go without progress, e.g. `30s`, `500ms`, `2m`; default 60s),
+//! `--retries N` (how many times a transient failure is retried; 0 = never, as Go),
+//! `-v`/`--verbose` (tracing logs),
 //! `--stream-json` (print each `-json` record as its module finishes),
 //! `--no-progress`.
 
@@ -156,6 +159,12 @@ pub struct DownloadArgs {
     pub overlay: Option<PathBuf>,
     /// `--jobs N` (extension): concurrent network operations; `None` = the default.
     pub jobs: Option<NonZeroUsize>,
+    /// `--stall-timeout D` (extension): how long a response may make no progress
+    /// (see `http::ClientConfig::idle_timeout`); `None` = the default.
+    pub stall_timeout: Option<std::time::Duration>,
+    /// `--retries N` (extension): retries of a transient failure; `None` = the
+    /// default (`http::RetryPolicy`).
+    pub retries: Option<u32>,
     /// `-v`, `--verbose` (extension): tracing logs on stderr.
     pub verbose: bool,
     /// `--stream-json` (extension): print records as modules finish.
@@ -221,6 +230,8 @@ enum Target {
     Overlay,
     Chdir,
     Jobs,
+    StallTimeout,
+    Retries,
     Verbose,
     StreamJson,
     NoProgress,
@@ -268,6 +279,8 @@ const FLAGS: &[FlagSpec] = &[
     flag("overlay", Target::Overlay, false, true),
     flag("C", Target::Chdir, false, true),
     flag("jobs", Target::Jobs, false, false),
+    flag("stall-timeout", Target::StallTimeout, false, false),
+    flag("retries", Target::Retries, false, false),
     flag("v", Target::Verbose, true, false),
     flag("verbose", Target::Verbose, true, false),
     flag("stream-json", Target::StreamJson, true, false),
@@ -457,6 +470,8 @@ impl DownloadArgs {
             Target::Overlay => self.overlay = path(),
             Target::Chdir => return Err("-C flag must be first flag on command line".into()),
             Target::Jobs => self.jobs = Some(parse_jobs(v)?),
+            Target::StallTimeout => self.stall_timeout = Some(parse_stall_timeout(v)?),
+            Target::Retries => self.retries = Some(parse_retries(v)?),
             Target::Mod => self.mod_mode = Some(String::from_utf8_lossy(v).into_owned()),
             _ => {}
         }
@@ -472,6 +487,39 @@ fn parse_jobs(v: &[u8]) -> Result<NonZeroUsize, String> {
     }
     let n: usize = text.parse().map_err(|_| "value out of range".to_string())?;
     NonZeroUsize::new(n).ok_or_else(|| "must be at least 1".to_string())
+}
+
+/// `--retries`: a decimal count, at most 100.
+fn parse_retries(v: &[u8]) -> Result<u32, String> {
+    let text = std::str::from_utf8(v).map_err(|_| "parse error".to_string())?;
+    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return Err("parse error".into());
+    }
+    text.parse::<u32>()
+        .ok()
+        .filter(|n| *n <= 100)
+        .ok_or_else(|| "must be at most 100".to_string())
+}
+
+/// `--stall-timeout`: a positive whole number with a unit, `ms`, `s` or `m`.
+fn parse_stall_timeout(v: &[u8]) -> Result<std::time::Duration, String> {
+    use std::time::Duration;
+    let text = std::str::from_utf8(v).map_err(|_| "parse error".to_string())?;
+    let digits = text.bytes().take_while(u8::is_ascii_digit).count();
+    let (n, unit) = text.split_at(digits);
+    let n: u64 = n
+        .parse()
+        .map_err(|_| "want a duration such as 30s, 500ms or 2m".to_string())?;
+    let d = match unit {
+        "ms" => Duration::from_millis(n),
+        "s" => Duration::from_secs(n),
+        "m" => Duration::from_secs(n.saturating_mul(60)),
+        _ => return Err("want a duration such as 30s, 500ms or 2m".into()),
+    };
+    if d.is_zero() {
+        return Err("must be more than zero".into());
+    }
+    Ok(d)
 }
 
 /// An argument's bytes (exact on Unix; lossy UTF-8 elsewhere).

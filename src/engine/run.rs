@@ -296,6 +296,9 @@ pub(super) fn build_fetcher(
     let mut client_config = ClientConfig::from_net_env(config.net(), credentials);
     client_config.retry = options.retry;
     client_config.trace = options.trace.clone();
+    if let Some(d) = args.stall_timeout {
+        client_config.idle_timeout = d;
+    }
     // Go's client for GOINSECURE https pages: no certificate checks, impatient.
     let insecure = ClientConfig {
         skip_verify: true,

@@ -1,8 +1,10 @@
 //! Response bodies, read as they arrive.
 //!
 //! A [`Body`] yields chunks; a failure while reading is `read "<url>": <cause>` (the
-//! form the go command gives body errors). Reading never waits forever: if no byte
-//! arrives for the client's idle time-out the read fails with a transient time-out, and
+//! form the go command gives body errors). Reading never waits forever: a body must
+//! deliver [`MIN_PROGRESS`] bytes (or end) within every window of the client's idle
+//! time-out, else the read fails with a transient time-out (a stall is `i/o timeout`;
+//! a drip below that pace names the pace), and
 //! [`Body::read_to_end`] enforces a size limit and an optional overall deadline, so a
 //! hostile server (endless, huge or dripping bodies) costs bounded time and memory.
 //!
@@ -19,11 +21,18 @@ use std::path::PathBuf;
 use std::time::Duration;
 use tokio::io::AsyncReadExt;
 
+/// The bytes a body must deliver within every idle time-out window (or end): 16 KiB,
+/// about 270 bytes a second with the default 60 s window. Slower is a drip that
+/// would hold a download for hours.
+pub const MIN_PROGRESS: u64 = 16 * 1024;
+
 enum Source {
     Http {
         resp: Box<reqwest::Response>,
         url: GoUrl,
         idle: Duration,
+        /// When the current progress window began, and the bytes received in it.
+        window: (tokio::time::Instant, u64),
     },
     File {
         file: tokio::fs::File,
@@ -56,6 +65,7 @@ impl Body {
                 resp: Box::new(resp),
                 url: url.clone(),
                 idle,
+                window: (tokio::time::Instant::now(), 0),
             },
             received: 0,
         }
@@ -98,11 +108,32 @@ impl Body {
     pub async fn chunk(&mut self) -> Result<Option<Bytes>, Error> {
         let got = match &mut self.source {
             Source::Empty => return Ok(None),
-            Source::Http { resp, url, idle } => {
-                match tokio::time::timeout(*idle, resp.chunk()).await {
-                    Err(_) => Err(Cause::new(CauseKind::Timeout, "i/o timeout")),
+            Source::Http {
+                resp,
+                url,
+                idle,
+                window,
+            } => {
+                let deadline = window.0 + *idle;
+                match tokio::time::timeout_at(deadline, resp.chunk()).await {
+                    Err(_) if window.1 == 0 => Err(Cause::new(CauseKind::Timeout, "i/o timeout")),
+                    Err(_) => Err(Cause::new(
+                        CauseKind::Timeout,
+                        format!(
+                            "i/o timeout: {} bytes in {:?}, under the {MIN_PROGRESS} bytes required",
+                            window.1, idle
+                        ),
+                    )),
                     Ok(Err(e)) => Err(transport::classify(&e, url, true)),
-                    Ok(Ok(c)) => Ok(c),
+                    Ok(Ok(c)) => {
+                        if let Some(c) = &c {
+                            window.1 += c.len() as u64;
+                            if window.1 >= MIN_PROGRESS {
+                                *window = (tokio::time::Instant::now(), 0);
+                            }
+                        }
+                        Ok(c)
+                    }
                 }
             }
             Source::File { file, path } => {

@@ -71,7 +71,9 @@ pub struct ClientConfig {
     pub proxy: ProxyEnv,
     /// TCP connect limit (Go: 30 s).
     pub connect_timeout: Duration,
-    /// The longest wait for response headers or for the next body bytes.
+    /// The longest wait for response headers; and the window in which a body must
+    /// deliver at least [`MIN_PROGRESS`](super::body::MIN_PROGRESS) bytes (or end), so
+    /// that neither a stalled nor a dripping body holds a download forever.
     pub idle_timeout: Duration,
     pub user_agent: String,
     /// Go's GOINSECURE client: `https` certificates are not verified (see

@@ -23,7 +23,7 @@ use gomodfetch::module;
 use gomodfetch::store::ZipState;
 use gomodfetch::testkit::gocmd::{Go, Run, Sandbox};
 use gomodfetch::testkit::proxy::{FaultKind, FaultRule, ProxyConfig, TestProxy};
-use gomodfetch::testkit::tree::SnapshotOptions;
+use gomodfetch::testkit::tree::{Snapshot, SnapshotOptions};
 use gomodfetch::testkit::universe::Universe;
 
 use crate::download_interop::{
@@ -34,10 +34,12 @@ use crate::support::{self, Tally};
 
 const TEST: &str = "download_faults";
 
-/// The transient fault kinds, each firing on `1 - 0.9^(1/8)` of the requests that
-/// reach it, so that together about 10% of requests fail.
-fn transient_rules(seed: u64) -> Vec<FaultRule> {
-    let kinds = [
+/// The transient fault kinds, each firing on `1 - (1 - rate)^(1/kinds)` of the
+/// requests that reach it, so that together about `rate` of requests fail; `stall`
+/// adds bodies stalled for good at half their length (gomodfetch runs with a short
+/// `--stall-timeout` then).
+fn transient_rules(seed: u64, rate: f64, stall: bool) -> Vec<FaultRule> {
+    let mut kinds = vec![
         FaultKind::status(500),
         FaultKind::status(502),
         FaultKind::status(503),
@@ -47,7 +49,13 @@ fn transient_rules(seed: u64) -> Vec<FaultRule> {
         FaultKind::ResetMidBody { at: None },
         FaultKind::StreamReset { at: None },
     ];
-    let p = 1.0 - 0.9f64.powf(1.0 / kinds.len() as f64);
+    if stall {
+        kinds.push(FaultKind::Stall {
+            at: None,
+            duration: None,
+        });
+    }
+    let p = 1.0 - (1.0 - rate).powf(1.0 / kinds.len() as f64);
     kinds
         .into_iter()
         .enumerate()
@@ -76,37 +84,62 @@ fn failures(run: &Run) -> (usize, Option<String>) {
     (failed.len(), failed.first().map(|s| s.to_string()))
 }
 
+/// 120 synthetic modules behind an HTTPS proxy, and what a clean go run of them
+/// prints and leaves.
+struct Reference {
+    args: Vec<String>,
+    proxy: TestProxy,
+    clean_out: String,
+    clean_cache: Snapshot,
+}
+
+impl Reference {
+    fn new(go: &Go, prefix: &str, seed: u64) -> Reference {
+        let universe = Universe::new();
+        let args = publish_synthetic(&universe, prefix, 120, seed);
+        let proxy =
+            TestProxy::start(ProxyConfig::new(universe).tls(true)).expect("starting the proxy");
+        let clean = sandbox_for(&proxy, false);
+        let clean_run = go_download(go, &clean, &clean.work_dir(), &["-json"], &args);
+        all_ok(&clean_run, args.len()).expect("a clean go run");
+        Reference {
+            clean_out: clean.normalizer().apply_str(&clean_run.stdout_text()),
+            clean_cache: snapshot(&clean),
+            args,
+            proxy,
+        }
+    }
+
+    /// A run of ours printed and left what the clean go run did.
+    fn same_as_clean(&self, sb: &Sandbox, o: &Run) -> Result<(), String> {
+        all_ok(o, self.args.len())?;
+        same_text(
+            "stdout vs a clean go run",
+            &self.clean_out,
+            &sb.normalizer().apply_str(&o.stdout_text()),
+        )?;
+        same_cache(&self.clean_cache, &snapshot(sb), ("clean go", "ours"))
+    }
+}
+
 /// 120 modules in one command under 10% transient faults, for several seeds.
 #[test]
 fn transient_faults_never_fail_a_download() {
     let Some(go) = support::go(TEST) else {
         return;
     };
-    let universe = Universe::new();
-    let args = publish_synthetic(&universe, "example.com/faulty", 120, 42);
-    let proxy = TestProxy::start(ProxyConfig::new(universe).tls(true)).expect("starting the proxy");
-
-    let clean = sandbox_for(&proxy, false);
-    let clean_run = go_download(&go, &clean, &clean.work_dir(), &["-json"], &args);
-    all_ok(&clean_run, args.len()).expect("a clean go run");
-    let clean_out = clean.normalizer().apply_str(&clean_run.stdout_text());
-    let clean_cache = snapshot(&clean);
+    let r = Reference::new(&go, "example.com/faulty", 42);
+    let (args, proxy) = (&r.args, &r.proxy);
 
     let mut t = Tally::new("download_faults/transient faults");
     let mut notes = Vec::new();
     for seed in seeds() {
-        proxy.set_faults(transient_rules(seed));
-        let sb = sandbox_for(&proxy, false);
-        let (o, reqs) = observe(&proxy, || ours(&sb, &sb.work_dir(), &["-json"], &args));
+        proxy.set_faults(transient_rules(seed, 0.1, false));
+        let sb = sandbox_for(proxy, false);
+        let (o, reqs) = observe(proxy, || ours(&sb, &sb.work_dir(), &["-json"], args));
         let fired = proxy.faults_fired();
         t.check(format!("seed {seed}: gomodfetch"), || {
-            all_ok(&o, args.len())?;
-            same_text(
-                "stdout vs a clean go run",
-                &clean_out,
-                &sb.normalizer().apply_str(&o.stdout_text()),
-            )?;
-            same_cache(&clean_cache, &snapshot(&sb), ("clean go", "ours"))
+            r.same_as_clean(&sb, &o)
         });
         t.check(format!("seed {seed}: faults fired"), || {
             if fired.iter().sum::<u64>() > 0 {
@@ -116,10 +149,10 @@ fn transient_faults_never_fail_a_download() {
             }
         });
 
-        proxy.set_faults(transient_rules(seed));
-        let gsb = sandbox_for(&proxy, false);
-        let (g, greqs) = observe(&proxy, || {
-            go_download(&go, &gsb, &gsb.work_dir(), &["-json"], &args)
+        proxy.set_faults(transient_rules(seed, 0.1, false));
+        let gsb = sandbox_for(proxy, false);
+        let (g, greqs) = observe(proxy, || {
+            go_download(&go, &gsb, &gsb.work_dir(), &["-json"], args)
         });
         let gfired = proxy.faults_fired();
         let (failed, first) = failures(&g);
@@ -143,6 +176,57 @@ fn transient_faults_never_fail_a_download() {
             args.len(),
             notes.join("\n  ")
         ),
+    );
+    t.finish();
+}
+
+/// 30% of requests fail, stalls for good included (`--stall-timeout=1s`), over 120
+/// modules in one command: the default retry budget absorbs it (see `http::retry`).
+#[test]
+fn thirty_percent_faults_with_stalls_never_fail_a_download() {
+    let Some(go) = support::go(TEST) else {
+        return;
+    };
+    let r = Reference::new(&go, "example.com/faulty30", 43);
+    let (args, proxy) = (&r.args, &r.proxy);
+
+    let mut t = Tally::new("download_faults/30% transient faults with stalls");
+    let mut notes = Vec::new();
+    for seed in seeds().take(1) {
+        proxy.set_faults(transient_rules(seed, 0.3, true));
+        let sb = sandbox_for(proxy, false);
+        let (o, reqs) = observe(proxy, || {
+            ours(&sb, &sb.work_dir(), &["-json", "--stall-timeout=1s"], args)
+        });
+        let fired = proxy.faults_fired();
+        notes.push(format!(
+            "seed {seed}: exit {:?} after {} requests, faults fired {fired:?} (500,502,503,429,reset,truncate,reset-mid-body,h2-reset,stall)",
+            o.code(),
+            reqs.len()
+        ));
+        t.check(format!("seed {seed}: gomodfetch"), || {
+            r.same_as_clean(&sb, &o)
+        });
+        t.check(
+            format!("seed {seed}: about 30% of requests failed, stalls among them"),
+            || {
+                let total: u64 = fired.iter().sum();
+                let share = total as f64 / reqs.len().max(1) as f64;
+                if (0.2..0.4).contains(&share) && fired.last().is_some_and(|s| *s > 0) {
+                    Ok(())
+                } else {
+                    Err(format!(
+                        "{total} faults in {} requests: {fired:?}",
+                        reqs.len()
+                    ))
+                }
+            },
+        );
+    }
+    proxy.set_faults(Vec::new());
+    support::note(
+        "download_faults/under 30% transient faults",
+        &notes.join("\n  "),
     );
     t.finish();
 }

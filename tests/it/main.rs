@@ -17,6 +17,7 @@ mod download_cli;
 mod download_diff;
 mod download_faults;
 mod download_interop;
+mod download_lying;
 mod download_module;
 mod download_query;
 mod gitserver;

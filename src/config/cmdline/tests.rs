@@ -105,6 +105,34 @@ fn extensions() {
     assert!(a.verbose && a.stream_json && a.no_progress);
     assert!(parse("", &["--verbose=false"]).is_ok_and(|a| !a.verbose));
     assert_eq!(
+        parse("", &["--stall-timeout=500ms"])
+            .map(|a| a.stall_timeout)
+            .ok(),
+        Some(Some(std::time::Duration::from_millis(500)))
+    );
+    assert_eq!(
+        parse("", &["--stall-timeout", "2m"])
+            .map(|a| a.stall_timeout)
+            .ok(),
+        Some(Some(std::time::Duration::from_secs(120)))
+    );
+    assert_eq!(
+        parse("", &["--retries=0"]).map(|a| a.retries).ok(),
+        Some(Some(0))
+    );
+    assert_eq!(
+        err("", &["--retries=101"]),
+        "invalid value \"101\" for flag -retries: must be at most 100"
+    );
+    assert_eq!(
+        err("", &["--stall-timeout=0s"]),
+        "invalid value \"0s\" for flag -stall-timeout: must be more than zero"
+    );
+    assert_eq!(
+        err("", &["--stall-timeout=5"]),
+        "invalid value \"5\" for flag -stall-timeout: want a duration such as 30s, 500ms or 2m"
+    );
+    assert_eq!(
         err("", &["--jobs=0"]),
         "invalid value \"0\" for flag -jobs: must be at least 1"
     );

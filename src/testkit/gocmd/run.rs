@@ -44,7 +44,17 @@ pub struct Run {
 impl Run {
     /// Runs `cmd` with stdin closed and stdout/stderr captured, killing it after
     /// `limit` (when given).
-    pub fn capture(mut cmd: Command, limit: Option<Duration>) -> io::Result<Run> {
+    pub fn capture(cmd: Command, limit: Option<Duration>) -> io::Result<Run> {
+        Run::capture_with(cmd, limit, |_| {})
+    }
+
+    /// [`Run::capture`], calling `started` with the child's pid once it runs (to
+    /// watch it from outside, e.g. its memory in `/proc`).
+    pub fn capture_with(
+        mut cmd: Command,
+        limit: Option<Duration>,
+        started: impl FnOnce(u32),
+    ) -> io::Result<Run> {
         let program = cmd.get_program().to_os_string();
         let args = cmd.get_args().map(|a| a.to_os_string()).collect();
         let dir = cmd.get_current_dir().map(PathBuf::from);
@@ -58,6 +68,7 @@ impl Run {
                 format!("running {}: {e}", program.to_string_lossy()),
             )
         })?;
+        started(child.id());
         let out = child.stdout.take().map(drain);
         let err = child.stderr.take().map(drain);
         let mut timed_out = false;

@@ -20,9 +20,10 @@
 //! mid-body fault cuts; default half the body), `for=DURATION` (stall length, or
 //! `forever`, the default), `rate=BYTES` (drip speed per second), `retry-after=SECS`
 //! (503/429; default 1), `offset=BYTES` (flip-byte; default the middle), `code=N`
-//! (with `kind=status`). Kinds: `500`, `502`, `503`, `429`, `403`, `404`, `410`,
+//! (with `kind=status`), `size=BYTES` (oversize). Kinds: `500`, `502`, `503`,
+//! `429`, `403`, `404`, `410`,
 //! `status`, `reset`, `reset-mid-body`, `stall`, `truncate`, `h2-reset`, `flip-byte`,
-//! `other-zip`, `wrong-mod`, `drip`. Example:
+//! `other-zip`, `wrong-mod`, `drip`, `oversize`. Example:
 //! `path=*.zip,kind=reset-mid-body,prob=0.1,seed=1`.
 
 use super::config::{parse_bytes, parse_duration};
@@ -65,6 +66,10 @@ pub enum FaultKind {
     WrongMod { body: Option<bytes::Bytes> },
     /// Send the body at this many bytes per second.
     Drip { bytes_per_sec: u64 },
+    /// Replace a successful body by `bytes` bytes: `v1.0.0` lines for `@v/list`, `x`
+    /// otherwise (an endless or oversized answer, as far as any client limit can
+    /// tell).
+    Oversize { bytes: u64 },
 }
 
 impl FaultKind {
@@ -81,6 +86,7 @@ impl FaultKind {
             FaultKind::OtherZip => "other-zip".into(),
             FaultKind::WrongMod { .. } => "wrong-mod".into(),
             FaultKind::Drip { .. } => "drip".into(),
+            FaultKind::Oversize { .. } => "oversize".into(),
         }
     }
 
@@ -167,6 +173,7 @@ impl FromStr for FaultRule {
         let (mut kind, mut times, mut skip, mut prob, mut seed) = (None, None, 0, 1.0, 0);
         let (mut at, mut dur, mut rate, mut retry, mut offset, mut code) =
             (None, None, None, None, None, None);
+        let mut size = None;
         for part in s.split(',').filter(|p| !p.is_empty()) {
             let (k, v) = part
                 .split_once('=')
@@ -196,6 +203,7 @@ impl FromStr for FaultRule {
                     })
                 }
                 "rate" => rate = Some(parse_bytes(v).map_err(err)?),
+                "size" => size = Some(parse_bytes(v).map_err(err)?),
                 "retry-after" => {
                     retry =
                         Some(u32::try_from(num(v)?).map_err(|_| err(format!("retry-after: {v}")))?)
@@ -240,6 +248,9 @@ impl FromStr for FaultRule {
             "wrong-mod" => FaultKind::WrongMod { body: None },
             "drip" => FaultKind::Drip {
                 bytes_per_sec: rate.ok_or_else(|| err("kind=drip needs rate=BYTES".into()))?,
+            },
+            "oversize" => FaultKind::Oversize {
+                bytes: size.ok_or_else(|| err("kind=oversize needs size=BYTES".into()))?,
             },
             other => return Err(err(format!("unknown kind {other:?}"))),
         };

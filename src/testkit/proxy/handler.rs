@@ -270,6 +270,16 @@ fn alter_body(
                 reply.body = z;
             }
         }
+        (FaultKind::Oversize { bytes }, m) => {
+            let unit: &[u8] = match m {
+                Some((_, Endpoint::List)) => b"v1.0.0\n",
+                _ => b"x",
+            };
+            let n = usize::try_from(*bytes).unwrap_or(usize::MAX);
+            let mut b = unit.repeat(n.div_ceil(unit.len()));
+            b.truncate(n);
+            reply.body = Bytes::from(b);
+        }
         (FaultKind::WrongMod { body }, Some((path, Endpoint::Mod(_)))) => {
             reply.body = body
                 .clone()
