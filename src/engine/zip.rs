@@ -289,6 +289,11 @@ impl Fetcher {
             *targets
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(t);
+            if let (None, Err(Error::Zip(zipstream::Error::TempWrite(io)))) = (&failure, &result)
+                && let Some(e) = dl.write_failed(io)
+            {
+                return Err(Consume::Body(e));
+            }
             match failure {
                 None => return Ok(result),
                 Some(e) => {

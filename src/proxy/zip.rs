@@ -9,7 +9,7 @@
 
 use super::error::{Failure, ProxyError};
 use super::repo::MAX_ZIP_FILE;
-use crate::http::{Download, RedactedUrl};
+use crate::http::{self, Download, RedactedUrl};
 use bytes::Bytes;
 
 /// The body of a `.zip` response, restartable; or a zip built in memory (direct mode).
@@ -73,6 +73,21 @@ impl ZipDownload {
     /// Bytes received from the current response.
     pub fn received(&self) -> u64 {
         self.total
+    }
+
+    /// The error for a body that could not be written where it goes (`write <temp
+    /// file>: no space left on device`): Go copies the body into its temp file and
+    /// reports any failure of the copy as `read "<url>": <err>`. Never retried.
+    /// `None` for a zip that came whole from memory (no URL to name).
+    pub fn write_failed(&self, e: &std::io::Error) -> Option<ProxyError> {
+        let cause = http::Cause::new(http::CauseKind::File, e.to_string());
+        let url = self.url()?.clone();
+        Some(
+            self.err(Failure::Http(http::Error::new(http::ErrorKind::Body {
+                url,
+                cause,
+            }))),
+        )
     }
 
     fn err(&self, failure: Failure) -> ProxyError {

@@ -8,8 +8,9 @@
 //! download is too large.
 
 use super::Error;
-use crate::modzip::MAX_ZIP_FILE;
+use crate::modzip::{MAX_ZIP_FILE, os_err};
 use std::io::{self, Read, Write};
+use std::path::Path;
 
 /// The size of the read window.
 pub(crate) const WINDOW: usize = 64 * 1024;
@@ -18,6 +19,9 @@ pub(crate) const WINDOW: usize = 64 * 1024;
 pub(crate) struct Input<'t, R, T> {
     src: R,
     temp: &'t mut T,
+    /// The temp file's path, named in write errors (`write <path>: no space left on
+    /// device`), as Go's `io.Copy` into its temp file reports them.
+    temp_path: Option<&'t Path>,
     buf: Box<[u8]>,
     /// The unconsumed bytes are `buf[start..end]`.
     start: usize,
@@ -28,10 +32,11 @@ pub(crate) struct Input<'t, R, T> {
 }
 
 impl<'t, R: Read, T: Write> Input<'t, R, T> {
-    pub(crate) fn new(src: R, temp: &'t mut T) -> Self {
+    pub(crate) fn new(src: R, temp: &'t mut T, temp_path: Option<&'t Path>) -> Self {
         Input {
             src,
             temp,
+            temp_path,
             buf: vec![0; WINDOW].into_boxed_slice(),
             start: 0,
             end: 0,
@@ -84,9 +89,9 @@ impl<'t, R: Read, T: Write> Input<'t, R, T> {
             self.eof = true;
             return Ok(false);
         }
-        self.temp
-            .write_all(&self.buf[self.end..self.end + n])
-            .map_err(Error::File)?;
+        if let Err(e) = self.temp.write_all(&self.buf[self.end..self.end + n]) {
+            return Err(self.file_error("write", e));
+        }
         self.end += n;
         self.total += n as u64;
         if self.total > MAX_ZIP_FILE {
@@ -158,8 +163,17 @@ impl<'t, R: Read, T: Write> Input<'t, R, T> {
                 break;
             }
         }
-        self.temp.flush().map_err(Error::File)?;
+        if let Err(e) = self.temp.flush() {
+            return Err(self.file_error("write", e));
+        }
         Ok(self.total)
+    }
+
+    fn file_error(&self, op: &'static str, e: io::Error) -> Error {
+        Error::TempWrite(match self.temp_path {
+            Some(p) => os_err(op, p, e),
+            None => e,
+        })
     }
 }
 
@@ -184,7 +198,7 @@ mod tests {
         let body: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
         for step in [1, 7, 4096, WINDOW + 3] {
             let mut temp = Vec::new();
-            let mut input = Input::new(Trickle(&body, step), &mut temp);
+            let mut input = Input::new(Trickle(&body, step), &mut temp, None);
             assert!(input.fill_to(30).unwrap());
             assert_eq!(&input.peek()[..30], &body[..30]);
             input.consume(10);
@@ -204,7 +218,7 @@ mod tests {
     #[test]
     fn end_of_body() {
         let mut temp = Vec::new();
-        let mut input = Input::new(&b"abc"[..], &mut temp);
+        let mut input = Input::new(&b"abc"[..], &mut temp, None);
         assert!(!input.fill_to(4).unwrap());
         assert!(input.fill_to(3).unwrap());
         let mut out = Vec::new();
@@ -222,7 +236,7 @@ mod tests {
             }
         }
         let mut temp = Vec::new();
-        let mut input = Input::new(Broken, &mut temp);
+        let mut input = Input::new(Broken, &mut temp, None);
         match input.fill() {
             Err(Error::Read(e)) => assert_eq!(e.kind(), io::ErrorKind::ConnectionReset),
             other => panic!("{other:?}"),

@@ -100,8 +100,8 @@ pub struct Job<'a> {
     pub extract_to: Option<&'a Path>,
     /// The zip's final path in the cache, named in extraction errors.
     pub zip_file: &'a Path,
-    /// For [`download`]: the temp file's path, which Go names in the rare read errors
-    /// that quote the file (`readat <file>: negative offset`).
+    /// For [`download`]: the temp file's path, which Go names in write errors and in
+    /// the rare read errors that quote the file (`readat <file>: negative offset`).
     pub temp_file: Option<&'a Path>,
 }
 
@@ -143,7 +143,12 @@ pub enum Error {
     /// knows the URL); a retry may help, from an emptied temp file and directory.
     #[error("{0}")]
     Read(#[source] io::Error),
-    /// Writing or reading the zip file (the temp file, or the cached zip) failed.
+    /// Writing the body to the temp file failed (a full disk, a size limit). Go's
+    /// proxy client copies the body into the file, so it reports this like a read
+    /// failure: `read "<url>": write <temp file>: <err>` (the caller knows the URL).
+    #[error("{0}")]
+    TempWrite(#[source] io::Error),
+    /// Reading the zip file (the temp file, or the cached zip) failed.
     #[error("{0}")]
     File(#[source] io::Error),
     /// The body is longer than a module zip may be (Go's proxy client wraps it in the
@@ -187,7 +192,7 @@ pub fn download<R: Read, T: Read + Write + Seek>(
         ex.stop();
     }
     let (streamed, size) = {
-        let mut input = input::Input::new(body, temp);
+        let mut input = input::Input::new(body, temp, job.temp_file);
         let streaming_rules = rules.as_mut().ok().filter(|_| ex.is_some());
         let streamed = stream::run(&mut input, streaming_rules, ex.as_mut())?;
         (streamed, input.finish()?)

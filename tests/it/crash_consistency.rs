@@ -130,9 +130,10 @@ fn clean_run(go: &Go, proxy: &TestProxy, go_mod: &str, old_sum: &str) -> (String
 }
 
 /// `gomodfetch download` in `dir`, not waited for.
-fn spawn_ours(sb: &Sandbox, dir: &Path) -> Child {
+fn spawn_ours(sb: &Sandbox, dir: &Path, flags: &[&str]) -> Child {
     sb.command(GOMODFETCH, dir)
         .arg("download")
+        .args(flags)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -140,10 +141,11 @@ fn spawn_ours(sb: &Sandbox, dir: &Path) -> Child {
         .expect("starting gomodfetch")
 }
 
-/// `gomodfetch download` in `dir`, to the end.
-fn run_ours(sb: &Sandbox, dir: &Path) -> Run {
-    sb.run(GOMODFETCH, dir, ["download"])
-        .expect("running gomodfetch")
+/// `gomodfetch download <flags>` in `dir`, to the end.
+fn run_ours(sb: &Sandbox, dir: &Path, flags: &[&str]) -> Run {
+    let mut argv = vec!["download"];
+    argv.extend_from_slice(flags);
+    sb.run(GOMODFETCH, dir, argv).expect("running gomodfetch")
 }
 
 /// What one trial found.
@@ -192,13 +194,11 @@ fn check_after_kill(
         ));
     };
 
-    verify_present(w, sb)?;
-    let killed = snapshot(sb);
-    let (complete, temps) = only_content_or_inert(&w.clean, &killed)?;
+    let (complete, temps) = nothing_half_written(&w.go, sb, &w.args, &w.clean)?;
     trial.complete = complete;
     trial.temps = temps;
 
-    let repair = run_ours(sb, dir);
+    let repair = run_ours(sb, dir, &[]);
     if !repair.success() {
         return Err(format!("the repair run failed:\n{repair}"));
     }
@@ -222,17 +222,30 @@ fn check_after_kill(
     Ok(trial)
 }
 
+/// Checks 2 and 3 of the module docs on the cache of `sb` (modules `args`, without
+/// requirements): returns how many extracted trees are complete and how many temp
+/// files there are.
+pub(crate) fn nothing_half_written(
+    go: &Go,
+    sb: &Sandbox,
+    args: &[String],
+    clean: &Snapshot,
+) -> Result<(usize, usize), String> {
+    verify_present(go, sb, args)?;
+    only_content_or_inert(clean, &snapshot(sb))
+}
+
 /// Check 2: `go mod verify` over every module whose `.mod` is cached.
-fn verify_present(w: &World, sb: &Sandbox) -> Result<(), String> {
+fn verify_present(go: &Go, sb: &Sandbox, args: &[String]) -> Result<(), String> {
     let store = store_of(sb);
     let mut present = Vec::new();
-    for a in &w.args {
+    for a in args {
         let m = split_arg(a);
         if store.paths(&m).map_err(|e| e.to_string())?.gomod().exists() {
             present.push(a.clone());
         }
     }
-    go_mod_verify_offline(&w.go, sb, &present)
+    go_mod_verify_offline(go, sb, &present)
 }
 
 /// `go mod verify` (`GOPROXY=off GOFLAGS=-mod=mod`) in a throwaway main module
@@ -407,44 +420,59 @@ fn sigkill_at_random_instants_never_leaves_a_wrong_cache() {
     };
     let w = World::new(go);
 
-    // One whole run: it must equal go's, and its length spreads the kill instants.
-    let sb = sandbox_for(&w.proxy, false);
-    let dir = sb
-        .main_module(&w.go_mod, Some(&w.old_sum))
-        .expect("main module");
-    let start = Instant::now();
-    let run = run_ours(&sb, &dir);
-    let whole = start.elapsed();
-    assert!(run.success(), "an unkilled gomodfetch run:\n{run}");
-    assert_eq!(
-        std::fs::read_to_string(dir.join("go.sum")).expect("go.sum"),
-        w.new_sum,
-        "an unkilled run's go.sum"
-    );
-    crate::download_diff::same_snapshots(&w.clean, &snapshot(&sb), ("clean go", "ours"))
-        .unwrap_or_else(|e| panic!("an unkilled run's cache: {e}"));
+    // Trials alternate between the default parallelism, where every module is in
+    // flight at once and they finish together, and `--jobs 2`, where they finish one
+    // after another, so kills land in every phase of a module's download. One whole
+    // run of each must equal go's, and its length spreads the kill instants.
+    let modes: [&[&str]; 2] = [&[], &["--jobs", "2"]];
+    let mut spans = Vec::new();
+    for flags in modes {
+        let sb = sandbox_for(&w.proxy, false);
+        let dir = sb
+            .main_module(&w.go_mod, Some(&w.old_sum))
+            .expect("main module");
+        let start = Instant::now();
+        let run = run_ours(&sb, &dir, flags);
+        spans.push(start.elapsed());
+        assert!(
+            run.success(),
+            "an unkilled gomodfetch run {flags:?}:\n{run}"
+        );
+        assert_eq!(
+            std::fs::read_to_string(dir.join("go.sum")).expect("go.sum"),
+            w.new_sum,
+            "an unkilled run's go.sum"
+        );
+        crate::download_diff::same_snapshots(&w.clean, &snapshot(&sb), ("clean go", "ours"))
+            .unwrap_or_else(|e| panic!("an unkilled run's cache: {e}"));
+    }
 
     let n = trials();
     let mut rng = Rng::new(0xC0FFEE);
     let mut t = Tally::new("crash_consistency/SIGKILL at random instants");
     let mut stats: Vec<Trial> = Vec::new();
-    let span = whole.as_micros() as u64 * 11 / 10;
     for i in 0..n {
+        let mode = i % modes.len();
+        let span = spans[mode].as_micros() as u64 * 11 / 10;
         let delay = Duration::from_micros(rng.range(0, span.max(1)));
         let sb = sandbox_for(&w.proxy, false);
         let dir = sb
             .main_module(&w.go_mod, Some(&w.old_sum))
             .expect("main module");
-        let child = spawn_ours(&sb, &dir);
+        let child = spawn_ours(&sb, &dir, modes[mode]);
         std::thread::sleep(delay);
         let killed = kill(child);
-        t.check(format!("trial {i}: killed after {delay:?}"), || {
-            let mut trial = check_after_kill(&w, &sb, &dir, &w.old_sum, &w.new_sum)?;
-            trial.killed = killed;
-            stats.push(trial);
-            Ok(())
-        });
+        t.check(
+            format!("trial {i} {:?}: killed after {delay:?}", modes[mode]),
+            || {
+                let mut trial = check_after_kill(&w, &sb, &dir, &w.old_sum, &w.new_sum)?;
+                trial.killed = killed;
+                stats.push(trial);
+                Ok(())
+            },
+        );
     }
+    let whole = spans[0];
     report("random instants", whole, &stats, w.args.len());
     t.finish();
 }
@@ -480,7 +508,7 @@ fn sigkill_while_writing_go_sum_leaves_old_or_new() {
         let dir = sb
             .main_module(&w.go_mod, Some(&old_sum))
             .expect("main module");
-        let child = spawn_ours(&sb, &dir);
+        let child = spawn_ours(&sb, &dir, &[]);
         let saw = wait_for_temp(&dir, Duration::from_secs(120));
         seen += usize::from(saw);
         std::thread::sleep(after);
@@ -566,7 +594,7 @@ fn report(what: &str, whole: Duration, stats: &[Trial], modules: usize) {
     support::note(
         &format!("crash_consistency/{what}"),
         &format!(
-            "{} trials (whole run {whole:?}): {running} killed while running; go.sum old in {}, new in {new}; \
+            "{} trials (whole run {whole:?} at the default parallelism): {running} killed while running; go.sum old in {}, new in {new}; \
              trees complete at the kill (of {modules}): none {}, ≤25% {}, ≤50% {}, ≤75% {}, more {}; \
              temp files left by kills {temps}, still there after repair {} (of kinds {kinds:?}: \
              inert, as a killed go leaves them)",

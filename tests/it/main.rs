@@ -13,6 +13,7 @@ mod corpus_live;
 mod crash_consistency;
 mod dirhash_vectors;
 mod discovery_go;
+mod disk_full;
 mod download_cli;
 mod download_diff;
 mod download_faults;

@@ -13,7 +13,6 @@ use std::fmt::Display;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 
-/// Whether we run under CI, where skipping is failing.
 /// A count from the environment variable `name` (a long run's knob), else `default`.
 pub fn env_count(name: &str, default: usize) -> usize {
     std::env::var(name)
@@ -22,6 +21,7 @@ pub fn env_count(name: &str, default: usize) -> usize {
         .unwrap_or(default)
 }
 
+/// Whether we run under CI, where skipping is failing.
 pub fn in_ci() -> bool {
     std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
 }
