@@ -194,7 +194,15 @@ fn read_go_mod(
             "error reading {short}: invalid module path: {}",
             crate::gostr::quote(&m.path)
         ))),
-        Some(_) => Ok((file, data)),
+        // Go's loadModFile: the main module's path must be a valid import path.
+        Some(m) => match crate::module::check_import_path(&m.path) {
+            Err(crate::module::Error::InvalidPath(mut e)) => {
+                e.kind = crate::module::PathKind::Module;
+                Err(Fatal::go(e.to_string()))
+            }
+            Err(e) => Err(Fatal::go(e.to_string())),
+            Ok(()) => Ok((file, data)),
+        },
     }
 }
 
