@@ -103,7 +103,8 @@ pub fn load(
     }))
 }
 
-/// GOWORK: a workspace is not supported yet.
+/// GOWORK: a workspace is not supported yet. A go.work that does not parse gets Go's
+/// error (`ReadWorkFile`) first: that is what go reports for it.
 fn check_workspace(config: &Config, work_dir: &Path) -> Result<(), Fatal> {
     let work = match config.gowork() {
         Err(e) => return Err(Fatal::new(e.to_string())),
@@ -111,6 +112,14 @@ fn check_workspace(config: &Config, work_dir: &Path) -> Result<(), Fatal> {
         Ok(GoWork::File(f)) => Some(f),
         Ok(GoWork::Auto) => find_workspace_file(work_dir, config.goroot()),
     };
+    if let Some(f) = &work
+        && let Ok(data) = std::fs::read(f)
+    {
+        let short = short_path(work_dir, f);
+        if let Err(errs) = modfile::parse_work(&short, &data, None) {
+            return Err(Fatal::go(format!("errors parsing go.work:\n{errs}")));
+        }
+    }
     match work {
         None => Ok(()),
         Some(f) => Err(Fatal::new(format!(
