@@ -254,7 +254,7 @@ pub fn refix(
     config: &Config,
     work_dir: &Path,
     main: &MainModule,
-    answers: &std::collections::HashMap<(String, String), Result<String, String>>,
+    answers: &std::collections::HashMap<(String, String), Result<String, FixError>>,
 ) -> Result<MainModule, Fatal> {
     let (file, data) = read_go_mod(
         config,
@@ -262,7 +262,7 @@ pub fn refix(
         &main.go_mod,
         &mut |path, vers| match answers.get(&(path.to_string(), vers.to_string())) {
             Some(Ok(v)) => Ok(v.clone()),
-            Some(Err(e)) => Err(FixError::Other(e.clone())),
+            Some(Err(e)) => Err(e.clone()),
             None => Err(FixError::Other(format!("{path}@{vers}: not resolved"))),
         },
     )?;
