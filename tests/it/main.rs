@@ -27,6 +27,7 @@ mod gounicode_tables;
 mod gover_vectors;
 mod graph_bad;
 mod graph_diff;
+mod hostile_inputs;
 mod list_m;
 mod modfile_edit_go_diff;
 mod modfile_fixtures;
