@@ -7,6 +7,7 @@ mod support;
 
 mod config_go_diff;
 mod config_goflags;
+mod credentials;
 mod config_oracle;
 mod config_vectors;
 mod corpus_live;
