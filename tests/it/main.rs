@@ -7,10 +7,10 @@ mod support;
 
 mod config_go_diff;
 mod config_goflags;
-mod credentials;
 mod config_oracle;
 mod config_vectors;
 mod corpus_live;
+mod credentials;
 mod dirhash_vectors;
 mod discovery_go;
 mod download_cli;

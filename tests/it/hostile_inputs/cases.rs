@@ -202,6 +202,29 @@ fn zip_cases(u: &Universe) -> Vec<Case> {
         )
         .differs(NOT_UTF8),
     );
+    cases.push(add(names, "go.mod twice", Cache::ZipOnly, &entry("go.mod")));
+    let long = "x".repeat(300);
+    cases.push(add(
+        names,
+        "a name longer than the file system allows",
+        Cache::ZipOnly,
+        &entry(&format!("{long}.go")),
+    ));
+    // Deep but within PATH_MAX (4096 bytes with the cache's own path): go extracts it.
+    let deep_ok = "d/".repeat(1900);
+    cases.push(add(
+        names,
+        "1900 directories deep",
+        Cache::Complete,
+        &entry(&format!("{deep_ok}x.go")),
+    ));
+    let deep = "d/".repeat(2100);
+    cases.push(add(
+        names,
+        "a path longer than the file system allows",
+        Cache::ZipOnly,
+        &entry(&format!("{deep}x.go")),
+    ));
     cases.push(add(
         names,
         "go.mod in a subdirectory",
@@ -457,21 +480,38 @@ fn zip_cases(u: &Universe) -> Vec<Case> {
 fn info_cases(u: &Universe) -> Vec<Case> {
     let g = "info";
     let mut out = Vec::new();
-    let infos: [(&str, &[u8]); 3] = [
+    let nested = format!(
+        r#"{{"Version":"v1.0.0","Time":"2019-01-01T00:00:00Z","X":{}{}}}"#,
+        "[".repeat(300),
+        "]".repeat(300)
+    );
+    let infos: [(&str, &[u8], Cache); 5] = [
         (
             "another version",
             br#"{"Version":"v1.0.1","Time":"2019-01-01T00:00:00Z"}"#,
+            Cache::Nothing,
         ),
         (
             "a version escaping the cache",
             br#"{"Version":"../../../PWNED","Time":"2019-01-01T00:00:00Z"}"#,
+            Cache::Nothing,
         ),
-        ("not JSON", b"<html>PWNED</html>"),
+        ("not JSON", b"<html>PWNED</html>", Cache::Nothing),
+        (
+            "a time that is not a time",
+            br#"{"Version":"v1.0.0","Time":"PWNED"}"#,
+            Cache::Nothing,
+        ),
+        // Deep JSON in a field nobody reads: go's decoder allows 10000 levels, and
+        // the download goes on, with us as with go.
+        ("300 levels of nesting", nested.as_bytes(), Cache::Complete),
     ];
-    for (i, (name, info)) in infos.into_iter().enumerate() {
+    for (i, (name, info, cache)) in infos.into_iter().enumerate() {
         let path = format!("example.com/hostile/info{i}");
-        Package::new(&path, "v1.0.0").raw_info(info).publish(u);
-        out.push(Case::new(g, name).module(&path, "v1.0.0"));
+        Package::new(&path, "v1.0.0")
+            .raw_info(info.to_vec())
+            .publish(u);
+        out.push(Case::new(g, name).module(&path, "v1.0.0").cache(cache));
     }
     // `@latest` (the list is empty: the only version is a pseudo-version) answering
     // with a version that tries to leave the cache.
