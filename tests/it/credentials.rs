@@ -6,6 +6,8 @@
 //!   checks) under `-x`, `-v` and `-json` never show the password, nor the Basic
 //!   `Authorization` value that carries it, on stdout or stderr. go is run on the same
 //!   inputs and must not show it either (it redacts to `xxxxx`).
+//!   The same holds for user info in the checksum database's URL (GOSUMDB), in a
+//!   GOPROXY list whose first entry is unreachable, and for a 401 answer.
 //! * **Sent only where it belongs**: the test proxy logs every request's host and
 //!   `Authorization` header. The credentials reach the proxy at `127.0.0.1`; when it
 //!   redirects to another host name (`localhost`, the same server) the redirected
@@ -393,5 +395,88 @@ fn untrusted_proxy_certificate_is_refused() {
             Err(format!("{o}"))
         }
     });
+    t.finish();
+}
+
+/// Credentials in the checksum database's URL and in a GOPROXY list whose first entry
+/// fails: never printed, by us or by go, over -x and -json; the same output as go's.
+#[test]
+fn credentials_in_gosumdb_and_proxy_lists_never_printed() {
+    let Some(go) = support::go(TEST) else {
+        return;
+    };
+    let config = ProxyConfig::new(universe())
+        .tls(true)
+        .with_test_sumdb()
+        .expect("the test checksum database");
+    let proxy = TestProxy::start(config).expect("proxy");
+    proxy.set_faults(vec![FaultRule::new(
+        "*/example.com/cred/forbidden/*",
+        FaultKind::status(401),
+    )]);
+    let with_secret =
+        proxy
+            .goproxy_url()
+            .replacen("https://", &format!("https://user:{URL_SECRET}@"), 1);
+    let dead = format!("https://user:{URL_SECRET}@127.0.0.1:1/mod");
+    let key = gomodfetch::testkit::sumdb::VERIFIER_KEY;
+    let cases: [(&str, String, String, &str); 5] = [
+        (
+            "GOSUMDB URL with user info",
+            proxy.goproxy_url(),
+            format!("{key} {with_secret}/sumdb-direct"),
+            "example.com/cred/good@v1.0.0",
+        ),
+        (
+            "GOSUMDB URL with user info, 404",
+            proxy.goproxy_url(),
+            format!("{key} {with_secret}/404"),
+            "example.com/cred/good@v1.0.0",
+        ),
+        (
+            "GOSUMDB unreachable with user info",
+            proxy.goproxy_url(),
+            format!("{key} {dead}"),
+            "example.com/cred/good@v1.0.0",
+        ),
+        (
+            "GOPROXY list, the first unreachable",
+            format!("{dead}|{with_secret}"),
+            "off".into(),
+            "example.com/cred/good@v1.0.0",
+        ),
+        (
+            "401 with user info",
+            with_secret.clone(),
+            "off".into(),
+            "example.com/cred/forbidden@v1.0.0",
+        ),
+    ];
+    let mut t = Tally::new("credentials/GOSUMDB and lists");
+    for (name, goproxy, gosumdb, arg) in cases {
+        let make = || {
+            let mut sb = sandbox_for(&proxy, false);
+            sb.goproxy(&goproxy).gosumdb(&gosumdb).gonosumdb("");
+            sb
+        };
+        let args = ["download", "-x", "-json", arg];
+        let (osb, gsb) = (make(), make());
+        let o = run_ours(&osb, &args);
+        let g = run_go(&go, &gsb, &args);
+        t.eq(format!("{name}: ours"), leaks(&o), Vec::<String>::new());
+        t.eq(format!("{name}: go"), leaks(&g), Vec::<String>::new());
+        // An unreachable server is retried (beyond go): -x shows each attempt and the
+        // error ends with ` (after N attempts)`, so only the outcome is compared.
+        let retried = name.contains("unreachable");
+        t.check(format!("{name}: the same output as go"), || {
+            if !retried {
+                same_output((&gsb, &g), (&osb, &o))
+            } else if o.code() == g.code() {
+                Ok(())
+            } else {
+                Err(format!("go:\n{g}\nours:\n{o}"))
+            }
+        });
+    }
     t.finish();
 }
