@@ -540,7 +540,14 @@ fn info_cases(u: &Universe) -> Vec<Case> {
 /// Module paths and versions on the command line that try to leave the cache.
 fn argv_cases() -> Vec<Case> {
     let g = "arguments";
-    let cases: [(&str, &[u8]); 13] = [
+    let long = format!("example.com/{}@v1.0.0", "a".repeat(300));
+    let cases: [(&str, &[u8]); 16] = [
+        ("two versions", b"example.com/m@v1.0.0@v1.0.0"),
+        (
+            "an element longer than the file system allows",
+            long.as_bytes(),
+        ),
+        ("empty path", b"@v1.0.0"),
         ("dot-dot in the path", b"example.com/../PWNED@v1.0.0"),
         ("path of dot-dots", b"../../PWNED@v1.0.0"),
         ("absolute path", b"/tmp/PWNED@v1.0.0"),
@@ -664,7 +671,43 @@ fn main_cases(u: &Universe) -> Vec<Case> {
         gowork("unknown directive", b"go 1.21\n\nbogus\n"),
         gowork("use of a NUL path", b"go 1.21\n\nuse ./\x00\n"),
         gowork("bad go version", b"go one\n"),
+        gomod(
+            "go version too new",
+            b"module example.com/main\n\ngo 1.999\n",
+            "go.mod requires go >= 1.999",
+        ),
+        gomod(
+            "bad toolchain",
+            b"module example.com/main\n\ngo 1.21\n\ntoolchain PWNED\n",
+            "go.mod:5",
+        ),
+        gomod(
+            "bad godebug",
+            b"module example.com/main\n\ngo 1.21\n\ngodebug PWNED\n",
+            "go.mod:5",
+        ),
+        gomod(
+            "bad exclude version",
+            b"module example.com/main\n\ngo 1.21\n\nexclude example.com/x v1..0\n",
+            "go.mod:5",
+        ),
+        gomod(
+            "bad retract",
+            b"module example.com/main\n\ngo 1.21\n\nretract [v1.0.0\n",
+            "go.mod:5",
+        ),
+        gosum("binary garbage", b"\x00\x01\x02 PWNED\n", "go.sum:1"),
     ];
+    // go.sum lines for other modules, however odd, are kept and not acted on; CRLF
+    // line ends are whitespace to go's field splitting. The dependency downloads.
+    let mut c = Case::new("main go.sum", "odd lines for other modules, CRLF").main(main_of(
+        req.as_bytes(),
+        Some(b"../../PWNED v1.0.0 h1:x=\r\n/abs v1.0.0/go.mod h1:y=\r\n"),
+        None,
+    ));
+    c.module = Some(ModuleVersion::new(ok, "v1.0.0"));
+    c.cache = Cache::Complete;
+    out.push(c);
     // A wrong hash in go.sum: Go's SECURITY ERROR, nothing stored.
     let mut c = gosum(
         "wrong hash",
@@ -707,6 +750,7 @@ fn config_cases(u: &Universe) -> Vec<Case> {
         flags("GOFLAGS unknown flag", "-bogus"),
         flags("GOFLAGS bad boolean", "-modcacherw=PWNED"),
         flags("GOFLAGS flag without its value", "-modfile"),
+        flags("GOFLAGS -C", "-C=/PWNED"),
         flags("GOFLAGS not a flag", "PWNED"),
         env("GOPROXY without a scheme", "GOPROXY", b"::garbage"),
         env(
