@@ -420,7 +420,19 @@ fn credentials_in_gosumdb_and_proxy_lists_never_printed() {
             .replacen("https://", &format!("https://user:{URL_SECRET}@"), 1);
     let dead = format!("https://user:{URL_SECRET}@127.0.0.1:1/mod");
     let key = gomodfetch::testkit::sumdb::VERIFIER_KEY;
-    let cases: [(&str, String, String, &str); 5] = [
+    let cases: [(&str, String, String, &str); 7] = [
+        (
+            "too many redirects with user info",
+            format!("{with_secret}/redirect/12"),
+            "off".into(),
+            "example.com/cred/good@v1.0.0",
+        ),
+        (
+            "redirect to another host with user info",
+            format!("{with_secret}/tohost/localhost:{}", proxy.addr().port()),
+            "off".into(),
+            "example.com/cred/missing@v1.0.0",
+        ),
         (
             "GOSUMDB URL with user info",
             proxy.goproxy_url(),
