@@ -16,10 +16,10 @@
 //!   us as for go; a redirect on the same host keeps it, as in go.
 //! * **TLS verification**: a proxy whose certificate is not signed by a CA in
 //!   `SSL_CERT_FILE` is refused with go's certificate error, and GOINSECURE does not
-//!   change that for a proxy: go applies it only to direct fetches (`go help
-//!   environment`: "Only applies to dependencies that are being fetched directly"),
-//!   which `vcs_direct_server::goinsecure_discovery_skips_certificate_checks_as_go`
-//!   covers.
+//!   change that for a proxy, nor for the checksum database: go applies it only to
+//!   direct fetches (`go help environment`: "Only applies to dependencies that are
+//!   being fetched directly"), which
+//!   `vcs_direct_server::goinsecure_discovery_skips_certificate_checks_as_go` covers.
 
 use base64::Engine as _;
 
@@ -395,6 +395,64 @@ fn untrusted_proxy_certificate_is_refused() {
             Err(format!("{o}"))
         }
     });
+    t.finish();
+}
+
+/// The checksum database over https with a certificate nobody trusts: its lookups fail
+/// with go's certificate error, GOINSECURE or not (go never reads the database
+/// insecurely), while the modules come from a plain-http proxy.
+#[test]
+fn untrusted_checksum_database_certificate_is_refused() {
+    let Some(go) = support::go(TEST) else {
+        return;
+    };
+    let modules = TestProxy::start(ProxyConfig::new(universe())).expect("http proxy");
+    let db = TestProxy::start(
+        ProxyConfig::new(universe())
+            .tls(true)
+            .with_test_sumdb()
+            .expect("the test checksum database"),
+    )
+    .expect("https checksum database");
+    let gosumdb = format!(
+        "{} {}/sumdb-direct",
+        gomodfetch::testkit::sumdb::VERIFIER_KEY,
+        db.goproxy_url()
+    );
+    let args = ["download", "-json", "example.com/cred/good@v1.0.0"];
+    let mut t = Tally::new("credentials/TLS of the checksum database");
+    for goinsecure in ["", "*"] {
+        let make = || {
+            let mut sb = sandbox_for(&modules, false);
+            let empty = sb.root().join("no-ca.pem");
+            std::fs::write(&empty, "").expect("writing an empty CA file");
+            sb.ssl_cert_file(&empty)
+                .goinsecure(goinsecure)
+                .gosumdb(&gosumdb)
+                .gonosumdb("");
+            sb
+        };
+        let (osb, gsb) = (make(), make());
+        let (o, reqs) = observe_records(&db, || run_ours(&osb, &args));
+        let g = run_go(&go, &gsb, &args);
+        t.check(format!("GOINSECURE={goinsecure:?}"), || {
+            let mut why = Vec::new();
+            if o.success() || !o.stdout_text().contains("certificate") {
+                why.push(format!("ours did not refuse the certificate:\n{o}"));
+            }
+            if !reqs.is_empty() {
+                why.push(format!("requests reached the database: {reqs:?}"));
+            }
+            if let Err(e) = same_output((&gsb, &g), (&osb, &o)) {
+                why.push(e);
+            }
+            if why.is_empty() {
+                Ok(())
+            } else {
+                Err(why.join("\n"))
+            }
+        });
+    }
     t.finish();
 }
 
