@@ -343,6 +343,44 @@ fn credentials_not_sent_to_another_host() {
     t.finish();
 }
 
+/// A sandbox for `proxy` that trusts no CA (an empty `SSL_CERT_FILE`), with
+/// `GOINSECURE=goinsecure`.
+fn untrusting(proxy: &TestProxy, goinsecure: &str) -> Sandbox {
+    let mut sb = sandbox_for(proxy, false);
+    let empty = sb.root().join("no-ca.pem");
+    std::fs::write(&empty, "").expect("writing an empty CA file");
+    sb.ssl_cert_file(&empty).goinsecure(goinsecure);
+    sb
+}
+
+/// Both runs failed on the certificate, no request reached the untrusted server
+/// (`reqs`), and our output is go's.
+fn both_refused(
+    go: (&Sandbox, &Run),
+    ours: (&Sandbox, &Run),
+    reqs: &[RequestRecord],
+) -> Result<(), String> {
+    let (g, o) = (go.1, ours.1);
+    let mut why = Vec::new();
+    if o.success() || !o.stdout_text().contains("certificate") {
+        why.push(format!("ours did not refuse the certificate:\n{o}"));
+    }
+    if g.success() {
+        why.push(format!("go accepted the certificate:\n{g}"));
+    }
+    if !reqs.is_empty() {
+        why.push(format!("requests reached the server: {reqs:?}"));
+    }
+    if let Err(e) = same_output(go, ours) {
+        why.push(e);
+    }
+    if why.is_empty() {
+        Ok(())
+    } else {
+        Err(why.join("\n"))
+    }
+}
+
 /// A proxy whose certificate is not trusted fails with go's certificate error, with
 /// or without GOINSECURE (a proxy is never fetched insecurely).
 #[test]
@@ -354,35 +392,14 @@ fn untrusted_proxy_certificate_is_refused() {
     let args = ["download", "-json", "example.com/cred/good@v1.0.0"];
     let mut t = Tally::new("credentials/TLS");
     for goinsecure in ["", "127.0.0.1", "example.com/cred/good", "*"] {
-        let make = || {
-            let mut sb = sandbox_for(&proxy, false);
-            let empty = sb.root().join("no-ca.pem");
-            std::fs::write(&empty, "").expect("writing an empty CA file");
-            sb.ssl_cert_file(&empty).goinsecure(goinsecure);
-            sb
-        };
-        let (osb, gsb) = (make(), make());
+        let (osb, gsb) = (
+            untrusting(&proxy, goinsecure),
+            untrusting(&proxy, goinsecure),
+        );
         let (o, reqs) = observe_records(&proxy, || run_ours(&osb, &args));
         let g = run_go(&go, &gsb, &args);
         t.check(format!("GOINSECURE={goinsecure:?}"), || {
-            let mut why = Vec::new();
-            if o.success() || !o.stdout_text().contains("certificate") {
-                why.push(format!("ours did not refuse the certificate:\n{o}"));
-            }
-            if g.success() {
-                why.push(format!("go accepted the certificate:\n{g}"));
-            }
-            if !reqs.is_empty() {
-                why.push(format!("requests reached the proxy: {reqs:?}"));
-            }
-            if let Err(e) = same_output((&gsb, &g), (&osb, &o)) {
-                why.push(e);
-            }
-            if why.is_empty() {
-                Ok(())
-            } else {
-                Err(why.join("\n"))
-            }
+            both_refused((&gsb, &g), (&osb, &o), &reqs)
         });
     }
     // The control: with the CA trusted, the same download succeeds.
@@ -423,34 +440,15 @@ fn untrusted_checksum_database_certificate_is_refused() {
     let mut t = Tally::new("credentials/TLS of the checksum database");
     for goinsecure in ["", "*"] {
         let make = || {
-            let mut sb = sandbox_for(&modules, false);
-            let empty = sb.root().join("no-ca.pem");
-            std::fs::write(&empty, "").expect("writing an empty CA file");
-            sb.ssl_cert_file(&empty)
-                .goinsecure(goinsecure)
-                .gosumdb(&gosumdb)
-                .gonosumdb("");
+            let mut sb = untrusting(&modules, goinsecure);
+            sb.gosumdb(&gosumdb).gonosumdb("");
             sb
         };
         let (osb, gsb) = (make(), make());
         let (o, reqs) = observe_records(&db, || run_ours(&osb, &args));
         let g = run_go(&go, &gsb, &args);
         t.check(format!("GOINSECURE={goinsecure:?}"), || {
-            let mut why = Vec::new();
-            if o.success() || !o.stdout_text().contains("certificate") {
-                why.push(format!("ours did not refuse the certificate:\n{o}"));
-            }
-            if !reqs.is_empty() {
-                why.push(format!("requests reached the database: {reqs:?}"));
-            }
-            if let Err(e) = same_output((&gsb, &g), (&osb, &o)) {
-                why.push(e);
-            }
-            if why.is_empty() {
-                Ok(())
-            } else {
-                Err(why.join("\n"))
-            }
+            both_refused((&gsb, &g), (&osb, &o), &reqs)
         });
     }
     t.finish();
