@@ -124,6 +124,17 @@ impl Error {
         }
     }
 
+    /// When Go's error is a `module.ModuleError`, the text of the error it wraps (what
+    /// go.mod's parser reports after `<verb> <path>: `); `None` otherwise.
+    pub fn module_error_detail(&self) -> Option<String> {
+        match self {
+            Error::Proxy(e) => e.module_error_detail(),
+            Error::Query { source, .. } => Some(source.to_string()),
+            Error::Shared(e) => e.module_error_detail(),
+            _ => None,
+        }
+    }
+
     /// The origin the repository reported beside the failure (direct mode: an
     /// unknown revision's `RepoSum`), which a query merges into its own.
     pub fn origin(&self) -> Option<&Origin> {

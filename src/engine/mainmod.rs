@@ -103,7 +103,8 @@ pub fn load(
     }))
 }
 
-/// GOWORK: a workspace is not supported yet.
+/// GOWORK: a workspace is not supported yet. A go.work that does not parse gets Go's
+/// error (`ReadWorkFile`) first: that is what go reports for it.
 fn check_workspace(config: &Config, work_dir: &Path) -> Result<(), Fatal> {
     let work = match config.gowork() {
         Err(e) => return Err(Fatal::new(e.to_string())),
@@ -111,6 +112,14 @@ fn check_workspace(config: &Config, work_dir: &Path) -> Result<(), Fatal> {
         Ok(GoWork::File(f)) => Some(f),
         Ok(GoWork::Auto) => find_workspace_file(work_dir, config.goroot()),
     };
+    if let Some(f) = &work
+        && let Ok(data) = std::fs::read(f)
+    {
+        let short = short_path(work_dir, f);
+        if let Err(errs) = modfile::parse_work(&short, &data, None) {
+            return Err(Fatal::go(format!("errors parsing go.work:\n{errs}")));
+        }
+    }
     match work {
         None => Ok(()),
         Some(f) => Err(Fatal::new(format!(
@@ -194,7 +203,15 @@ fn read_go_mod(
             "error reading {short}: invalid module path: {}",
             crate::gostr::quote(&m.path)
         ))),
-        Some(_) => Ok((file, data)),
+        // Go's loadModFile: the main module's path must be a valid import path.
+        Some(m) => match crate::module::check_import_path(&m.path) {
+            Err(crate::module::Error::InvalidPath(mut e)) => {
+                e.kind = crate::module::PathKind::Module;
+                Err(Fatal::go(e.to_string()))
+            }
+            Err(e) => Err(Fatal::go(e.to_string())),
+            Ok(()) => Ok((file, data)),
+        },
     }
 }
 
@@ -237,7 +254,7 @@ pub fn refix(
     config: &Config,
     work_dir: &Path,
     main: &MainModule,
-    answers: &std::collections::HashMap<(String, String), Result<String, String>>,
+    answers: &std::collections::HashMap<(String, String), Result<String, FixError>>,
 ) -> Result<MainModule, Fatal> {
     let (file, data) = read_go_mod(
         config,
@@ -245,7 +262,7 @@ pub fn refix(
         &main.go_mod,
         &mut |path, vers| match answers.get(&(path.to_string(), vers.to_string())) {
             Some(Ok(v)) => Ok(v.clone()),
-            Some(Err(e)) => Err(FixError::Other(e.clone())),
+            Some(Err(e)) => Err(e.clone()),
             None => Err(FixError::Other(format!("{path}@{vers}: not resolved"))),
         },
     )?;

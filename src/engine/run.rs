@@ -230,7 +230,11 @@ pub(super) async fn resolve_fixes(
                 if let Some(f) = e.fatal() {
                     return Err(f.clone());
                 }
-                Err(e.to_string())
+                // go.mod's parser reports a module.ModuleError by what it wraps.
+                Err(match e.module_error_detail() {
+                    Some(d) => crate::modfile::FixError::Module(d),
+                    None => crate::modfile::FixError::Other(e.to_string()),
+                })
             }
         };
         answers.insert((path.clone(), vers.clone()), answer);

@@ -131,28 +131,36 @@ pub(crate) fn create_exclusive(path: &Path) -> Result<fs::File, Cause> {
 }
 
 /// `os.MkdirAll(path, 0777)`, failing with Go's message for the component that failed.
+/// Go recurses on the parent; this walks up to the first directory that exists and
+/// then creates downwards, because a zip can name a path thousands of directories
+/// deep, and recursion that deep overflows a worker thread's stack.
 pub(crate) fn mkdir_all(path: &Path) -> Result<(), Cause> {
-    match fs::metadata(path) {
-        Ok(m) if m.is_dir() => return Ok(()),
-        Ok(_) => {
-            let e = io::Error::from(io::ErrorKind::NotADirectory);
-            return Err(Cause::Io(os_err("mkdir", path, e)));
+    let mut missing = Vec::new();
+    let mut at = Some(path);
+    while let Some(p) = at {
+        match fs::metadata(p) {
+            Ok(m) if m.is_dir() => break,
+            Ok(_) => {
+                let e = io::Error::from(io::ErrorKind::NotADirectory);
+                return Err(Cause::Io(os_err("mkdir", p, e)));
+            }
+            Err(_) => missing.push(p),
         }
-        Err(_) => {}
+        at = p.parent().filter(|p| !p.as_os_str().is_empty());
     }
-    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        mkdir_all(parent)?;
+    for p in missing.into_iter().rev() {
+        let mut builder = fs::DirBuilder::new();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::DirBuilderExt;
+            builder.mode(0o777);
+        }
+        match builder.create(p) {
+            Ok(()) => {}
+            // Someone else may have made it meanwhile.
+            Err(_) if fs::symlink_metadata(p).is_ok_and(|m| m.is_dir()) => {}
+            Err(e) => return Err(Cause::Io(os_err("mkdir", p, e))),
+        }
     }
-    let mut builder = fs::DirBuilder::new();
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::DirBuilderExt;
-        builder.mode(0o777);
-    }
-    match builder.create(path) {
-        Ok(()) => Ok(()),
-        // Someone else may have made it meanwhile.
-        Err(_) if fs::symlink_metadata(path).is_ok_and(|m| m.is_dir()) => Ok(()),
-        Err(e) => Err(Cause::Io(os_err("mkdir", path, e))),
-    }
+    Ok(())
 }

@@ -198,6 +198,40 @@ impl ProxyError {
         }
     }
 
+    /// The text of the error Go's `module.ModuleError` wraps (a `Module` error only):
+    /// an `InvalidVersionError` (`version "v" invalid: …`) for a version that is not
+    /// canonical or is invalid, else the failure.
+    pub fn module_error_detail(&self) -> Option<String> {
+        let ProxyError::Module {
+            version, failure, ..
+        } = self
+        else {
+            return None;
+        };
+        if let Failure::Module(module::Error::InvalidVersion(v)) = failure.as_ref()
+            && version.is_empty()
+        {
+            return Some(format!(
+                "{} {} invalid: {}",
+                v.noun(),
+                crate::gostr::quote(&v.version),
+                v.reason
+            ));
+        }
+        if !version.is_empty() && *version != module::canonical_version(version) {
+            let noun = if module::is_pseudo_version(version) {
+                "pseudo-version"
+            } else {
+                "version"
+            };
+            return Some(format!(
+                "{noun} {} invalid: {failure}",
+                crate::gostr::quote(version)
+            ));
+        }
+        Some(failure.to_string())
+    }
+
     /// Whether this is Go's `errUseProxy` (ranked lowest by TryProxies).
     pub(crate) fn is_use_proxy(&self) -> bool {
         matches!(self, ProxyError::Lookup(LookupError::Route(e)) if e.is_use_proxy())

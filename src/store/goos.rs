@@ -16,30 +16,33 @@ use std::path::Path;
 #[cfg(unix)]
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 
-/// `os.MkdirAll(path, perm)`.
+/// `os.MkdirAll(path, perm)`, without recursion (see [`crate::modzip`]'s `mkdir_all`):
+/// up to the first directory that exists, then down creating each one.
 pub(crate) fn mkdir_all(path: &Path, perm: u32) -> io::Result<()> {
-    match fs::metadata(path) {
-        Ok(md) if md.is_dir() => return Ok(()),
-        Ok(_) => return Err(os_err("mkdir", path, not_a_directory())),
-        Err(_) => {}
+    let mut missing = Vec::new();
+    let mut at = Some(path);
+    while let Some(p) = at {
+        match fs::metadata(p) {
+            Ok(md) if md.is_dir() => break,
+            Ok(_) => return Err(os_err("mkdir", p, not_a_directory())),
+            Err(_) => missing.push(p),
+        }
+        at = p.parent().filter(|p| !p.as_os_str().is_empty());
     }
-    if let Some(parent) = path.parent()
-        && !parent.as_os_str().is_empty()
-        && parent != path
-    {
-        mkdir_all(parent, perm)?;
+    for p in missing.into_iter().rev() {
+        let mut builder = fs::DirBuilder::new();
+        #[cfg(unix)]
+        builder.mode(perm);
+        #[cfg(not(unix))]
+        let _ = perm;
+        match builder.create(p) {
+            Ok(()) => {}
+            // Someone else created it meanwhile (or it is a symlink to a directory).
+            Err(_) if fs::symlink_metadata(p).is_ok_and(|m| m.is_dir()) => {}
+            Err(e) => return Err(os_err("mkdir", p, e)),
+        }
     }
-    let mut builder = fs::DirBuilder::new();
-    #[cfg(unix)]
-    builder.mode(perm);
-    #[cfg(not(unix))]
-    let _ = perm;
-    match builder.create(path) {
-        Ok(()) => Ok(()),
-        // Someone else created it meanwhile (or it is a symlink to a directory).
-        Err(_) if fs::symlink_metadata(path).is_ok_and(|m| m.is_dir()) => Ok(()),
-        Err(e) => Err(os_err("mkdir", path, e)),
-    }
+    Ok(())
 }
 
 /// `os.Remove(path)`: unlink, and if that fails, rmdir; the error reported is the
@@ -105,6 +108,31 @@ fn not_a_directory() -> io::Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Both `mkdir_all`s create a path 800 directories deep on a thread whose stack
+    /// could not hold one frame per directory (a zip can name such paths, up to
+    /// `PATH_MAX`), and report a component the file system refuses as go does.
+    #[test]
+    fn mkdir_all_deep_paths_on_a_small_stack() {
+        let t = tempfile::tempdir().unwrap();
+        let root = t.path().to_path_buf();
+        std::thread::Builder::new()
+            .stack_size(64 << 10)
+            .spawn(move || {
+                let deep = root.join("d/".repeat(800));
+                mkdir_all(&deep, 0o777).unwrap();
+                assert!(deep.is_dir());
+                let other = root.join("e/".repeat(800));
+                crate::modzip::extract::mkdir_all(&other).unwrap();
+                assert!(other.is_dir());
+                let too_long = root.join("x".repeat(300)).join("y");
+                let e = mkdir_all(&too_long, 0o777).unwrap_err();
+                assert!(e.to_string().ends_with(": file name too long"), "{e}");
+            })
+            .unwrap()
+            .join()
+            .unwrap();
+    }
 
     #[test]
     fn mkdir_all_words_errors_as_go() {

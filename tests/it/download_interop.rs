@@ -35,7 +35,7 @@ use std::time::Duration;
 use gomodfetch::module::ModuleVersion;
 use gomodfetch::store::{self, Store, StoreOptions};
 use gomodfetch::testkit::gocmd::{DEFAULT_TIMEOUT, Go, Run, Sandbox};
-use gomodfetch::testkit::proxy::{ProxyConfig, TestProxy};
+use gomodfetch::testkit::proxy::{ProxyConfig, RequestRecord, TestProxy};
 use gomodfetch::testkit::tree::{Snapshot, SnapshotOptions};
 use gomodfetch::testkit::universe::{Package, Universe};
 
@@ -71,6 +71,17 @@ pub fn go_download(go: &Go, sb: &Sandbox, dir: &Path, flags: &[&str], mods: &[St
 /// Runs `f` and returns its result with the module requests the proxy saw meanwhile
 /// (paths relative to GOPROXY, in arrival order).
 pub fn observe<T>(proxy: &TestProxy, f: impl FnOnce() -> T) -> (T, Vec<String>) {
+    let (out, records) = observe_records(proxy, f);
+    let reqs = records
+        .iter()
+        .map(|r| r.path.strip_prefix("/mod/").unwrap_or(&r.path).to_string())
+        .collect();
+    (out, reqs)
+}
+
+/// Runs `f` and returns its result with the records of the requests the proxy saw
+/// meanwhile, in arrival order.
+pub fn observe_records<T>(proxy: &TestProxy, f: impl FnOnce() -> T) -> (T, Vec<RequestRecord>) {
     proxy.clear_log();
     let before = proxy.counters().requests;
     let out = f();
@@ -81,12 +92,7 @@ pub fn observe<T>(proxy: &TestProxy, f: impl FnOnce() -> T) -> (T, Vec<String>) 
         usize::try_from(n).unwrap_or(usize::MAX),
         Duration::from_secs(10),
     );
-    let reqs = proxy
-        .log()
-        .iter()
-        .map(|r| r.path.strip_prefix("/mod/").unwrap_or(&r.path).to_string())
-        .collect();
-    (out, reqs)
+    (out, proxy.log())
 }
 
 /// Whether a run succeeded and printed one error-free record per argument.

@@ -46,6 +46,9 @@ pub struct Entry {
     pub cd_sizes: Option<(u64, u64)>,
     /// Sizes and offset through the zip64 extra field in the central directory.
     pub cd_zip64: bool,
+    /// A Unix mode in the central directory's external attributes (made by Unix), e.g.
+    /// `0o120777` for a symbolic link; none by default (made by MS-DOS, no mode).
+    pub cd_unix_mode: Option<u32>,
     /// Bytes after the entry (before the next local header).
     pub gap_after: Vec<u8>,
 }
@@ -72,6 +75,7 @@ impl Entry {
             cd_crc: None,
             cd_sizes: None,
             cd_zip64: false,
+            cd_unix_mode: None,
             gap_after: Vec::new(),
         }
     }
@@ -230,7 +234,8 @@ impl Zip {
             let name = e.cd_name.as_ref().unwrap_or(&e.name);
             let zip64 = e.cd_zip64 || csize >= u32::MAX as u64 || usize_ >= u32::MAX as u64;
             put32(&mut out, 0x0201_4b50);
-            put16(&mut out, if zip64 { 45 } else { 20 });
+            let unix = if e.cd_unix_mode.is_some() { 3 << 8 } else { 0 };
+            put16(&mut out, unix | if zip64 { 45 } else { 20 });
             put16(&mut out, if zip64 { 45 } else { 20 });
             put16(
                 &mut out,
@@ -257,7 +262,7 @@ impl Zip {
             put16(&mut out, 0);
             put16(&mut out, 0);
             put16(&mut out, 0);
-            put32(&mut out, 0);
+            put32(&mut out, e.cd_unix_mode.map_or(0, |m| m << 16));
             put32(&mut out, if zip64 { u32::MAX } else { offsets[i] as u32 });
             out.extend_from_slice(name);
             out.extend_from_slice(&extra);

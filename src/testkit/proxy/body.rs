@@ -75,6 +75,8 @@ pub(crate) struct Draft {
     pub(crate) path: String,
     pub(crate) http_version: String,
     pub(crate) tls: bool,
+    pub(crate) host: String,
+    pub(crate) authorization: Option<String>,
     pub(crate) arrived: Instant,
     pub(crate) fault: Option<String>,
 }
@@ -99,6 +101,8 @@ impl Draft {
             path: self.path,
             http_version: self.http_version,
             tls: self.tls,
+            host: self.host,
+            authorization: self.authorization,
             status,
             bytes_sent,
             body_len,

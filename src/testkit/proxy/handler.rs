@@ -91,6 +91,18 @@ pub(crate) async fn handle<B>(
         .map_or_else(|| raw_path.clone(), |pq| pq.as_str().to_string());
     let decoded = decode_path(&raw_path);
     let method = req.method().clone();
+    let header = |name: http::header::HeaderName| {
+        req.headers()
+            .get(name)
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+    };
+    let host = req
+        .uri()
+        .authority()
+        .map(|a| a.as_str().to_string())
+        .or_else(|| header(http::header::HOST))
+        .unwrap_or_default();
+    let authorization = header(http::header::AUTHORIZATION);
     let mut draft = Draft {
         id,
         conn: conn.id,
@@ -99,6 +111,8 @@ pub(crate) async fn handle<B>(
         path: decoded.clone().unwrap_or_else(|_| raw_path.clone()),
         http_version: version_name(req.version()).to_string(),
         tls: conn.tls,
+        host,
+        authorization,
         arrived,
         fault: None,
     };

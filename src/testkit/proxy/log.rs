@@ -41,6 +41,10 @@ pub struct RequestRecord {
     /// `HTTP/1.1`, `HTTP/2`, …
     pub http_version: String,
     pub tls: bool,
+    /// The host the request named (`Host`, or the HTTP/2 `:authority`).
+    pub host: String,
+    /// The `Authorization` header as sent, if any (to check where credentials go).
+    pub authorization: Option<String>,
     /// 0 when the connection was reset before headers.
     pub status: u16,
     /// Body bytes handed to the connection.

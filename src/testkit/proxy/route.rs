@@ -12,6 +12,7 @@
 //! | `<N>/…`, 200 ≤ N ≤ 999 | status N, empty body |
 //! | `sumdb-<N>/…` | status N if the rest starts with `/sumdb/`, else the rest is served |
 //! | `redirect/<n>/…` | 302 to `/mod/redirect/<n-1>/…`, or to `/mod/…` when n ≤ 1 |
+//! | `tohost/<host>:<port>/…` | 302 to `//<host>:<port>/mod/…` (another host name, same scheme) |
 //! | `sumdb/<name>/…`, `sumdb-direct/…`, `sumdb-wrong/…` | the checksum-database hook |
 //!
 //! Then `<esc>/@latest` and `<esc>/@v/{list,<ev>.info,<ev>.mod,<ev>.zip}` with `!`-escaped
@@ -152,6 +153,19 @@ pub(crate) fn route(path: &str) -> Route {
             None => Route::NotFound(format!("not found: {path}")),
         };
     }
+    if let Some(r) = rest.strip_prefix("tohost/") {
+        return match r.split_once('/') {
+            Some((host, target))
+                if !host.is_empty()
+                    && host
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b"-.:[]".contains(&b)) =>
+            {
+                Route::Redirect(format!("//{host}/mod/{target}"))
+            }
+            _ => Route::NotFound(format!("not found: {path}")),
+        };
+    }
     if let Some(p) = rest.strip_prefix("sumdb/") {
         return Route::Sumdb {
             mount: SumdbMount::Proxied,
@@ -281,6 +295,14 @@ mod tests {
             route("/mod/redirect/1/rsc.io/quote/@v/list"),
             Route::Redirect("/mod/rsc.io/quote/@v/list".into())
         );
+        assert_eq!(
+            route("/mod/tohost/localhost:8080/rsc.io/quote/@v/list"),
+            Route::Redirect("//localhost:8080/mod/rsc.io/quote/@v/list".into())
+        );
+        assert!(matches!(
+            route("/mod/tohost/a b/rsc.io/quote/@v/list"),
+            Route::NotFound(_)
+        ));
         assert_eq!(
             route("/mod/sumdb/localhost.localdev/sumdb/supported"),
             Route::Sumdb {
