@@ -206,14 +206,31 @@ fn a_read_only_cache_fails_cleanly_and_a_later_run_repairs() {
     let Some(fs) = tmpfs(TEST, &mnt, "64m") else {
         return;
     };
-    let sb = sandbox_with_cache(&w.proxy, &mnt.join("modcache"));
-    // Half the modules first, then the file system turns read-only.
+    let gmnt = root.path().join("gofs");
+    let Some(gfs) = tmpfs(TEST, &gmnt, "64m") else {
+        return;
+    };
+    // Half the modules first (go fills go's cache), then the file systems turn
+    // read-only and both download all of them.
     let half = &w.args[..w.args.len() / 2];
-    let first = ours(&sb, &sb.work_dir(), &["-json"], half);
-    assert!(first.success(), "{first}");
+    let sb = sandbox_with_cache(&w.proxy, &mnt.join("modcache"));
+    let gsb = sandbox_with_cache(&w.proxy, &gmnt.join("modcache"));
+    for s in [&sb, &gsb] {
+        let first = go_download(&w.go, s, &s.work_dir(), &["-json"], half);
+        assert!(first.success(), "{first}");
+    }
     fs.remount("ro");
+    gfs.remount("ro");
     let run = ours(&sb, &sb.work_dir(), &["-json"], &w.args);
+    let g = go_download(&w.go, &gsb, &gsb.work_dir(), &["-json"], &w.args);
     let mut t = Tally::new("disk_full/read-only cache");
+    t.check("the same records as go", || {
+        if g.code() != run.code() {
+            return Err(format!("exit: go {:?}, ours {:?}", g.code(), run.code()));
+        }
+        let text = |sb: &Sandbox, r: &Run| sb.normalizer().apply_str(&r.stdout_text());
+        same_text("stdout", &text(&gsb, &g), &text(&sb, &run))
+    });
     t.check("fails naming module, file and EROFS; repaired", || {
         w.failed_then_repaired(&sb, &run, "read-only file system", || fs.remount("rw"))
     });
