@@ -14,10 +14,10 @@
 //! pre-1.16 extractors (`<dir>.tmp-*`, chmod then remove, best effort), removes a
 //! partial directory (an error here fails), creates the parent (0777) and writes the
 //! empty `E(v).partial` (0666). The caller extracts into [`Extraction::dir`] (files
-//! 0444, created exclusively), then calls [`Extraction::commit`] — which removes
-//! `.partial` (an error fails) and then, unless `-modcacherw`, clears the
-//! directories' write bits — or [`Extraction::abort`], which removes the directory
-//! and, only if that worked, `.partial`. Dropping an uncommitted extraction aborts.
+//! 0444, created exclusively), then calls [`Extraction::commit`] — which, unless
+//! `-modcacherw`, clears the directories' write bits and then removes `.partial` (an
+//! error fails; Go's order is the reverse, see there) — or [`Extraction::abort`],
+//! which removes the directory and, only if that worked, `.partial`. Dropping an uncommitted extraction aborts.
 //!
 //! Rule (spec §2.11): the directory never exists without `.partial` before the
 //! `.ziphash` does, so a concurrent `go` never takes a half-written tree for complete;
@@ -158,9 +158,13 @@ impl Extraction {
         &self.partial
     }
 
-    /// Publishes the tree: removes `.partial`, then (unless `-modcacherw`) makes the
-    /// directories read-only. `lock` must be the version lock the extraction began
-    /// under. Returns the directory.
+    /// Publishes the tree: (unless `-modcacherw`) makes the directories read-only,
+    /// then removes `.partial`. Go does these the other way round, so a `go` killed
+    /// between the two leaves a complete tree with writable directories, which no
+    /// later run corrects; in this order a kill leaves a partial tree, which the next
+    /// run (ours or go's) removes, read-only directories and all, and extracts
+    /// again. `lock` must be the version lock the extraction began under. Returns
+    /// the directory.
     pub fn commit(mut self, lock: &VersionLock) -> Result<PathBuf, Error> {
         if lock.path() != self.lock_path {
             return Err(Error::WrongLock {
@@ -170,10 +174,10 @@ impl Extraction {
         }
         // From here on Go leaves whatever happens in place for the next run.
         self.finished = true;
-        goos::remove(&self.partial)?;
         if !self.modcacherw {
             tree::make_dirs_read_only(&self.dir);
         }
+        goos::remove(&self.partial)?;
         Ok(std::mem::take(&mut self.dir))
     }
 
