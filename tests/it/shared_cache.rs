@@ -142,7 +142,7 @@ fn gomodfetch_and_go_share_a_cache() {
             .stderr(Stdio::null())
             .spawn()
             .expect("starting the go to kill");
-        let delay = Duration::from_millis(rng.range(20, 900));
+        let delay = Duration::from_millis(rng.range(10, 350));
         let runs: Vec<Run> = std::thread::scope(|scope| {
             let handles: Vec<_> = parties
                 .iter()
