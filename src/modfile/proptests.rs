@@ -162,11 +162,21 @@ fn check_format_idempotent(data: &[u8]) -> Result<(), TestCaseError> {
 }
 
 /// A file that parses strictly formats to text that parses to the same content and
-/// formats to itself; and `go mod edit -fmt` (sort, clean up, format) is idempotent.
+/// formats to itself; and `go mod edit -fmt` (sort, clean up, format) writes a file
+/// that parses, whose formatting is then stable. (A second `-fmt` may still change it,
+/// as in Go: see [`fmt_is_not_idempotent_as_in_go`].)
 fn check_mod_round_trip(data: &[u8]) -> Result<(), TestCaseError> {
     let Ok(mut f) = parse("f", data, None) else {
         return Ok(());
     };
+    // A retract version that needs quotes is printed unquoted, as Go does (see
+    // `parsing_rewrites_tokens_like_go`): the text need not parse back.
+    if f.retract
+        .iter()
+        .any(|r| must_quote(&r.interval.low) || must_quote(&r.interval.high))
+    {
+        return Ok(());
+    }
     let text = f.format();
     let g = parse("f", &text, None);
     prop_assert!(
@@ -190,12 +200,39 @@ fn check_mod_round_trip(data: &[u8]) -> Result<(), TestCaseError> {
         h.as_ref().err(),
         String::from_utf8_lossy(&fmt)
     );
-    if let Ok(mut h) = h {
-        h.sort_blocks();
-        h.cleanup();
-        prop_assert_eq!(h.format(), fmt);
+    if let Ok(h) = h {
+        let once = h.format();
+        let again = parse("f", &once, None);
+        prop_assert!(again.is_ok(), "{:?}", again.as_ref().err());
+        if let Ok(again) = again {
+            prop_assert_eq!(again.format(), once);
+        }
     }
     Ok(())
+}
+
+/// Sorting a block moves a line with the blank line before it; at the top of a block
+/// that blank line is printed, then dropped by the next parse, so `go mod edit -fmt`
+/// run twice changes the file twice. Go 1.26's output for each run (a fuzzing find:
+/// the round trip above used to require a second `-fmt` to change nothing).
+#[test]
+fn fmt_is_not_idempotent_as_in_go() {
+    let fmt = |data: &[u8]| {
+        let mut f = parse("go.mod", data, None).expect("parses");
+        f.sort_blocks();
+        f.cleanup();
+        f.format()
+    };
+    let input = b"module abc\n\nretract (\n\tv1.2.3\n\n\t[v1.2.3, v1.2.4]\n)\n";
+    let first = fmt(input);
+    assert_eq!(
+        String::from_utf8_lossy(&first),
+        "module abc\n\nretract (\n\n\t[v1.2.3, v1.2.4]\n\tv1.2.3\n)\n"
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&fmt(&first)),
+        "module abc\n\nretract (\n\t[v1.2.3, v1.2.4]\n\tv1.2.3\n)\n"
+    );
 }
 
 proptest! {

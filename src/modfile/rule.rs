@@ -622,6 +622,16 @@ mod tests {
             "module example.com/m\n\nrequire example.com/a v1.2.0\n\nretract a b\n"
         );
         assert!(parse("go.mod", &f.format(), None).is_err());
+        // Nor does a version that needs quotes for a character the lexer refuses (a
+        // fuzzing find); a byte that is not UTF-8 becomes U+FFFD. Go 1.26's output.
+        let f = parse("go.mod", b"module abc\nretract \"\xff\x7f.3\"\n", None).expect("parse");
+        assert_eq!(f.format(), b"module abc\n\nretract \xef\xbf\xbd\x7f.3\n");
+        assert_eq!(
+            parse("go.mod", &f.format(), None)
+                .map(|_| ())
+                .map_err(|e| e.to_string()),
+            Err("go.mod:3:10: unexpected input character '\\x7f'".to_string())
+        );
     }
 
     #[test]

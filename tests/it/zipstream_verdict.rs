@@ -122,6 +122,12 @@ fn check_read_only(dir: &Path) -> Result<(), String> {
 /// extracting into a fresh directory. Also checks what every download must leave: the
 /// temp file holding the body, and read-only files.
 pub fn ours(zip: &[u8], m: &ModuleVersion, step: usize) -> Result<Verdict, String> {
+    ours_from(Chunked::new(zip, step), zip, m)
+}
+
+/// [`ours`], the body `zip` read from `body` (in whatever reads it gives; the fuzz
+/// target chooses them).
+pub fn ours_from(body: impl Read, zip: &[u8], m: &ModuleVersion) -> Result<Verdict, String> {
     let tmp = tempfile::tempdir().map_err(|e| e.to_string())?;
     let dir = tmp.path().join("extracted");
     let zip_file = tmp.path().join("v.zip");
@@ -132,7 +138,7 @@ pub fn ours(zip: &[u8], m: &ModuleVersion, step: usize) -> Result<Verdict, Strin
         temp_file: Some(&zip_file),
     };
     let mut temp = Cursor::new(Vec::new());
-    let result = zipstream::download(Chunked::new(zip, step), &mut temp, &job);
+    let result = zipstream::download(body, &mut temp, &job);
     if temp.get_ref() != zip {
         return Err("the temp file does not hold the body".into());
     }
