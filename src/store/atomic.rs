@@ -68,10 +68,42 @@ pub(crate) fn write_file(file: &Path, data: &[u8]) -> io::Result<()> {
     written
 }
 
+/// Creates `file` with `data` if no file has the name: written to a temp file, then
+/// hard-linked into place, which fails rather than replace a file another writer
+/// created meanwhile. `Ok(false)`: the name is taken, or the file system cannot link
+/// (then the caller takes the locked path). The temp file is always removed.
+pub(crate) fn create_whole(file: &Path, data: &[u8]) -> io::Result<bool> {
+    let dir = file.parent().unwrap_or(Path::new("."));
+    goos::mkdir_all(dir, 0o777)?;
+    let prefix = file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let (mut f, tmp) = temp_file(dir, &prefix, 0o666)?;
+    let written = f.write_all(data).map_err(|e| os_err("write", &tmp, e));
+    drop(f);
+    let linked = written.map(|()| std::fs::hard_link(&tmp, file).is_ok());
+    let _ = std::fs::remove_file(&tmp);
+    linked
+}
+
 #[cfg(all(test, unix))]
 mod tests {
     use super::*;
     use std::os::unix::fs::PermissionsExt;
+
+    /// `create_whole` never replaces a file another writer made, and leaves no temp.
+    #[test]
+    fn create_whole_only_where_the_name_is_free() {
+        let t = tempfile::tempdir().unwrap();
+        let file = t.path().join("sub/list");
+        assert!(create_whole(&file, b"v1.0.0\n").unwrap());
+        assert_eq!(std::fs::read(&file).unwrap(), b"v1.0.0\n");
+        assert!(!create_whole(&file, b"other\n").unwrap());
+        assert_eq!(std::fs::read(&file).unwrap(), b"v1.0.0\n");
+        let names: Vec<_> = std::fs::read_dir(t.path().join("sub")).unwrap().collect();
+        assert_eq!(names.len(), 1, "no temp file remains");
+    }
 
     #[test]
     fn temp_names_and_atomic_write() {

@@ -216,19 +216,18 @@ impl Locker {
     /// Sets the contents of the cache file `path` to what `make` returns, so that
     /// the file goes from absent or its old contents to the new ones at once. An
     /// existing file is locked and [replaced](LockedFile::replace) (unchanged
-    /// contents are left alone); a missing one is not created empty to be locked
-    /// (Go's way, which a kill turns into an empty file) but appears whole by a
-    /// rename. Callers hold the lock that orders writers of `path` (the version lock
-    /// for `.ziphash`), or accept that the last of two racing writers wins
-    /// (`@v/list`, recomputed by every `.mod` write).
-    pub fn put(
-        &self,
-        path: &Path,
-        make: impl FnOnce() -> Result<Vec<u8>, Error>,
-    ) -> Result<(), Error> {
+    /// contents are left alone), `make` running under the lock. A missing one is not
+    /// created empty to be locked (Go's way, which a kill turns into an empty file):
+    /// it is written whole to a temp file and linked into place only if the name is
+    /// still free; if another writer created it meanwhile (or the file system has no
+    /// hard links), the locked path runs, so the last writer's `make` sees every
+    /// earlier writer's work (`@v/list` is recomputed from the directory).
+    pub fn put(&self, path: &Path, make: impl Fn() -> Result<Vec<u8>, Error>) -> Result<(), Error> {
         if std::fs::symlink_metadata(path).is_err() {
             let data = make()?;
-            return super::atomic::write_file(path, &data).map_err(Error::from);
+            if super::atomic::create_whole(path, &data)? {
+                return Ok(());
+            }
         }
         let f = self.edit_current(path)?;
         let old = f.read_all()?;
