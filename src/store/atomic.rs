@@ -48,24 +48,12 @@ pub(crate) fn temp_file(dir: &Path, prefix: &str, perm: u32) -> io::Result<(File
 /// Go's `writeDiskCache` without the `list` rewrite: `data` lands at `file` by
 /// temp file and rename, the directory created (0777) first.
 pub(crate) fn write_file(file: &Path, data: &[u8]) -> io::Result<()> {
-    let dir = file.parent().unwrap_or(Path::new("."));
-    goos::mkdir_all(dir, 0o777)?;
-    let prefix = file
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let (mut f, tmp) = temp_file(dir, &prefix, 0o666)?;
-    let written = f
-        .write_all(data)
-        .map_err(|e| os_err("write", &tmp, e))
-        .and_then(|()| {
-            drop(f);
-            goos::rename(&tmp, file)
-        });
-    if written.is_err() {
+    let tmp = write_temp(file, data)?;
+    let renamed = goos::rename(&tmp, file);
+    if renamed.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }
-    written
+    renamed
 }
 
 /// Creates `file` with `data` if no file has the name: written to a temp file, then
@@ -73,6 +61,15 @@ pub(crate) fn write_file(file: &Path, data: &[u8]) -> io::Result<()> {
 /// created meanwhile. `Ok(false)`: the name is taken, or the file system cannot link
 /// (then the caller takes the locked path). The temp file is always removed.
 pub(crate) fn create_whole(file: &Path, data: &[u8]) -> io::Result<bool> {
+    let tmp = write_temp(file, data)?;
+    let linked = std::fs::hard_link(&tmp, file).is_ok();
+    let _ = std::fs::remove_file(&tmp);
+    Ok(linked)
+}
+
+/// `data` in a new closed temp file beside `file` (`<name><N>.tmp`, the directory
+/// created 0777 first); removed again if the write fails.
+fn write_temp(file: &Path, data: &[u8]) -> io::Result<PathBuf> {
     let dir = file.parent().unwrap_or(Path::new("."));
     goos::mkdir_all(dir, 0o777)?;
     let prefix = file
@@ -82,9 +79,13 @@ pub(crate) fn create_whole(file: &Path, data: &[u8]) -> io::Result<bool> {
     let (mut f, tmp) = temp_file(dir, &prefix, 0o666)?;
     let written = f.write_all(data).map_err(|e| os_err("write", &tmp, e));
     drop(f);
-    let linked = written.map(|()| std::fs::hard_link(&tmp, file).is_ok());
-    let _ = std::fs::remove_file(&tmp);
-    linked
+    match written {
+        Ok(()) => Ok(tmp),
+        Err(e) => {
+            let _ = std::fs::remove_file(&tmp);
+            Err(e)
+        }
+    }
 }
 
 #[cfg(all(test, unix))]
