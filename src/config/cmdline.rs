@@ -481,24 +481,24 @@ impl DownloadArgs {
 
 /// `--jobs`: a decimal count of at least 1.
 fn parse_jobs(v: &[u8]) -> Result<NonZeroUsize, String> {
-    let text = std::str::from_utf8(v).map_err(|_| "parse error".to_string())?;
-    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
-        return Err("parse error".into());
-    }
-    let n: usize = text.parse().map_err(|_| "value out of range".to_string())?;
-    NonZeroUsize::new(n).ok_or_else(|| "must be at least 1".to_string())
+    NonZeroUsize::new(parse_count(v)?).ok_or_else(|| "must be at least 1".to_string())
 }
 
 /// `--retries`: a decimal count, at most 100.
 fn parse_retries(v: &[u8]) -> Result<u32, String> {
+    u32::try_from(parse_count(v)?)
+        .ok()
+        .filter(|n| *n <= 100)
+        .ok_or_else(|| "must be at most 100".to_string())
+}
+
+/// A count flag's value: decimal digits only.
+fn parse_count(v: &[u8]) -> Result<usize, String> {
     let text = std::str::from_utf8(v).map_err(|_| "parse error".to_string())?;
     if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
         return Err("parse error".into());
     }
-    text.parse::<u32>()
-        .ok()
-        .filter(|n| *n <= 100)
-        .ok_or_else(|| "must be at most 100".to_string())
+    text.parse().map_err(|_| "value out of range".to_string())
 }
 
 /// `--stall-timeout`: a positive whole number with a unit, `ms`, `s` or `m`.
