@@ -13,7 +13,10 @@
 //!   (those are reported before this layer runs, by [`crate::config::load`]).
 
 mod console;
+pub mod extension;
+mod prewarm;
 mod progress;
+mod publish;
 
 use crate::config::Startup;
 use crate::engine::{self, NothingToDo, Options, Record, Reporter};

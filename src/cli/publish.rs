@@ -1,0 +1,9 @@
+//! `gomodfetch publish`.
+
+use crate::config::Env;
+use std::ffi::OsString;
+
+pub fn main(_env: &Env, _args: &[OsString]) -> i32 {
+    eprintln!("gomodfetch publish: not implemented yet");
+    1
+}
