@@ -51,6 +51,7 @@ pub mod module;
 pub mod modzip;
 pub mod mvs;
 pub mod oncemap;
+pub mod prewarm;
 pub mod proxy;
 pub mod query;
 pub mod revinfo;

@@ -274,6 +274,15 @@ impl Config {
         GoFlags::parse(&self.goflags_text)
     }
 
+    /// This configuration with `GOWORK=off`: `prewarm` loads each module of a
+    /// workspace as its own main module.
+    pub fn without_workspace(&self) -> Config {
+        Config {
+            gowork: "off".to_string(),
+            ..self.clone()
+        }
+    }
+
     /// GOWORK interpreted (`modload.FindGoWork`).
     pub fn gowork(&self) -> Result<GoWork, GoWorkError> {
         match self.gowork.as_str() {

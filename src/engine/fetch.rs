@@ -31,7 +31,7 @@ pub struct Fetcher {
     pub(super) proxies: Result<Proxies, GoProxyError>,
     pub(super) store: Result<Store, Arc<store::Error>>,
     pub(super) sums: Sums,
-    pub(super) sumdb: SumDb,
+    pub(super) sumdb: Arc<SumDb>,
     pub(super) conc: Concurrency,
     pub(super) reporter: Arc<dyn Reporter>,
     stats: OnceMap<(String, String), Result<RevInfo, Shared>>,
@@ -45,6 +45,21 @@ pub struct Fetcher {
     pub(super) unused_dirs: std::sync::Mutex<Vec<PathBuf>>,
     /// Where `-x` notes go.
     pub(super) trace: Option<Arc<dyn crate::http::Trace>>,
+    /// Requests shared with the other fetchers of a `prewarm` (one per project).
+    pub(super) net_share: Option<Arc<NetShare>>,
+    /// `prewarm --zips-only`: zips are downloaded and verified, never extracted.
+    pub(super) zips_only: bool,
+}
+
+/// Single-flight `.info` and `.mod` requests across the fetchers of one `prewarm`:
+/// each project has its own fetcher (its own go.sum to verify against), but a module
+/// many projects need is asked of the proxies once. Only the proxies' answers are
+/// shared; every fetcher still checks them against its go.sum and writes the cache
+/// as it would alone.
+#[derive(Default)]
+pub struct NetShare {
+    stats: OnceMap<(String, String), Result<RevInfo, Shared>>,
+    mods: OnceMap<ModuleVersion, Result<Arc<Vec<u8>>, Shared>>,
 }
 
 /// Runs blocking work (file I/O, locks) off the async runtime.
@@ -75,16 +90,16 @@ impl Fetcher {
     pub fn new(
         config: Config,
         proxies: Result<Proxies, GoProxyError>,
-        store: Result<Store, store::Error>,
+        store: Result<Store, Arc<store::Error>>,
         sums: Sums,
-        sumdb: SumDb,
+        sumdb: Arc<SumDb>,
         conc: Concurrency,
         reporter: Arc<dyn Reporter>,
     ) -> Fetcher {
         Fetcher {
             config,
             proxies,
-            store: store.map_err(Arc::new),
+            store,
             sums,
             sumdb,
             conc,
@@ -96,7 +111,21 @@ impl Fetcher {
             query_cache: Default::default(),
             unused_dirs: std::sync::Mutex::new(Vec::new()),
             trace: None,
+            net_share: None,
+            zips_only: false,
         }
+    }
+
+    /// Shares `.info` and `.mod` requests with other fetchers (`prewarm`).
+    pub(super) fn with_net_share(mut self, share: Option<Arc<NetShare>>) -> Fetcher {
+        self.net_share = share;
+        self
+    }
+
+    /// Never extracts zips (`prewarm --zips-only`).
+    pub(super) fn with_zips_only(mut self, zips_only: bool) -> Fetcher {
+        self.zips_only = zips_only;
+        self
     }
 
     /// Sends `-x` notes to `trace`.
@@ -225,7 +254,10 @@ impl Fetcher {
         let me = Arc::clone(self);
         let (p, r) = key.clone();
         self.stats
-            .get_or_run(&key, || async move { me.stat_uncached(&p, &r).await })
+            .get_or_run(
+                &key,
+                || async move { Box::pin(me.stat_uncached(&p, &r)).await },
+            )
             .await
     }
 
@@ -236,13 +268,15 @@ impl Fetcher {
         {
             return Ok(info);
         }
-        let proxies = self.proxies().map_err(shared)?;
-        let info = {
-            let _permit = self.conc.network.acquire().await;
-            proxies
-                .stat(path, rev)
-                .await
-                .map_err(|e| Error::Proxy(e).shared())?
+        let info = match &self.net_share {
+            Some(share) => {
+                let key = (path.to_string(), rev.to_string());
+                share
+                    .stats
+                    .get_or_run(&key, || Box::pin(self.proxy_stat(path, rev)))
+                    .await?
+            }
+            None => self.proxy_stat(path, rev).await?,
         };
         if info.version != rev {
             let seeded = info.clone();
@@ -255,6 +289,23 @@ impl Fetcher {
         }
         self.write_info(path, &info).await;
         Ok(info)
+    }
+
+    /// The proxies' `.info` for `rev`, within the network bound.
+    async fn proxy_stat(&self, path: &str, rev: &str) -> Result<RevInfo, Shared> {
+        let proxies = self.proxies().map_err(Error::shared)?;
+        let _permit = self.conc.network.acquire().await;
+        proxies
+            .stat(path, rev)
+            .await
+            .map_err(|e| Error::Proxy(e).shared())
+    }
+
+    /// The proxies' `.mod` for `m`, within the network bound.
+    async fn proxy_go_mod(&self, m: &ModuleVersion) -> Result<Vec<u8>, Error> {
+        let proxies = self.proxies()?;
+        let _permit = self.conc.network.acquire().await;
+        Ok(proxies.go_mod(&m.path, &m.version).await?)
     }
 
     /// What Go's `cachingRepo.Latest` does with its answer: the Stat cache learns it
@@ -325,7 +376,9 @@ impl Fetcher {
         let key = m.clone();
         self.mods
             .get_or_run(m, || async move {
-                me.go_mod_uncached(&key).await.map_err(Error::shared)
+                Box::pin(me.go_mod_uncached(&key))
+                    .await
+                    .map_err(Error::shared)
             })
             .await
     }
@@ -340,10 +393,22 @@ impl Fetcher {
                 return Ok(Arc::new(data));
             }
         }
-        let proxies = self.proxies()?;
-        let data = {
-            let _permit = self.conc.network.acquire().await;
-            proxies.go_mod(&m.path, &m.version).await?
+        let data = match &self.net_share {
+            Some(share) => {
+                let fetched = share
+                    .mods
+                    .get_or_run(m, || {
+                        Box::pin(async {
+                            self.proxy_go_mod(m)
+                                .await
+                                .map(Arc::new)
+                                .map_err(Error::shared)
+                        })
+                    })
+                    .await;
+                Arc::unwrap_or_clone(fetched.map_err(Error::Shared)?)
+            }
+            None => self.proxy_go_mod(m).await?,
         };
         self.check_go_mod(m, &data).await?;
         if let Ok(store) = self.store() {
@@ -393,6 +458,9 @@ impl Fetcher {
         let store = self.store().map_err(Error::shared)?.clone();
         let key = m.clone();
         rec.sum = cache_read(move || store.sum(&key)).unwrap_or_default();
+        if self.zips_only {
+            return Ok(());
+        }
         // Download
         let dir = self.download(&m).await?;
         self.check_go_version(&m, &dir, !rec.newer_go_ok)
@@ -407,6 +475,8 @@ impl Fetcher {
 pub(super) fn is_not_found(e: &Error) -> bool {
     match e {
         Error::Proxy(p) => p.is_not_found(),
+        // A proxy answer shared between fetchers (`prewarm`).
+        Error::Shared(inner) => is_not_found(inner),
         _ => false,
     }
 }

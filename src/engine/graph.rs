@@ -400,7 +400,7 @@ impl Loader {
         self: &Arc<Self>,
         mod_mode: bool,
         local_go: &str,
-        warn: &dyn Fn(&str),
+        warn: &(dyn Fn(&str) + Sync),
     ) -> Result<(Requirements, crate::modfile::File), Fatal> {
         let mut file = self.main.file.clone();
         let mut roots = Vec::new();

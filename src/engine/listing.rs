@@ -144,7 +144,11 @@ impl Resolver {
     /// Go's `listModules` second loop: one record per module, in argument order
     /// (patterns in build-list order). `query` resolves `path@query` arguments
     /// (the requested module itself, not its replacement).
-    pub async fn list(&self, args: &[String], warn: &dyn Fn(&str)) -> Result<Vec<ModInfo>, Fatal> {
+    pub async fn list(
+        &self,
+        args: &[String],
+        warn: &(dyn Fn(&str) + Sync),
+    ) -> Result<Vec<ModInfo>, Fatal> {
         let mut out = Vec::new();
         if args.is_empty() {
             out.push(self.module_info(&self.loader.main_version()).await?);

@@ -114,12 +114,90 @@ pub async fn run(
     }
     let fetcher = Arc::new(build_fetcher(config, args, Some(&main), &options)?);
     let main = resolve_fixes(config, work_dir, &fetcher, main).await?;
+    let planned = Box::pin(plan_in_module(
+        config,
+        args,
+        work_dir,
+        &fetcher,
+        main,
+        options.trace.clone(),
+        &warn,
+        true,
+    ))
+    .await?;
+    let Planned {
+        records,
+        loader,
+        resolver,
+        file,
+        explicit,
+    } = match planned {
+        Ok(p) => p,
+        Err(nothing) => {
+            return Ok(Outcome {
+                nothing_to_do: Some(nothing),
+                ..Outcome::default()
+            });
+        }
+    };
+    reporter.start(records.iter().filter(|r| !r.failed()).count());
+    let records = Box::pin(download_all(&fetcher, records)).await;
+    fetcher.remove_unused_dirs().await;
+    let records = records?;
+    let mut late_errors = Vec::new();
+    let failed = records.iter().any(Record::failed);
+    if explicit
+        && (args.json || !failed)
+        && let Err(e) = commit(&loader, &resolver.rs, resolver.mg.as_ref(), &file, true).await
+    {
+        late_errors.push(e);
+    }
+    if (args.json || !failed)
+        && let Some(e) = resolver.graph_error.clone()
+    {
+        late_errors.push(e);
+    }
+    Ok(Outcome {
+        records,
+        late_errors,
+        nothing_to_do: None,
+    })
+}
+
+/// A main module's download set, resolved and not yet downloaded.
+pub(super) struct Planned {
+    /// One record per module to download (failed ones carry their error), in
+    /// argument order.
+    pub records: Vec<Record>,
+    pub loader: Arc<Loader>,
+    pub resolver: Resolver,
+    /// go.mod as the graph load left it (what `commit` writes back).
+    pub file: crate::modfile::File,
+    /// Whether module arguments were given.
+    pub explicit: bool,
+}
+
+/// Go's `listModules` for a run inside `main`: the graph loaded, the arguments (none:
+/// the main go.mod's requirements, or `all` before go 1.17) resolved to records.
+/// `write_back`: go.mod and go.sum are updated as `go mod download` updates them
+/// before downloading (without arguments); `prewarm` leaves projects untouched.
+/// `Err(_)`: Go's early end with nothing to do.
+#[allow(clippy::too_many_arguments)]
+pub(super) async fn plan_in_module(
+    config: &Config,
+    args: &DownloadArgs,
+    work_dir: &std::path::Path,
+    fetcher: &Arc<Fetcher>,
+    main: MainModule,
+    trace: Option<Arc<dyn Trace>>,
+    warn: &(dyn Fn(&str) + Sync),
+    write_back: bool,
+) -> Result<Result<Planned, NothingToDo>, Fatal> {
     let replacer = Replacer::new(&main.path, &main.file).map_err(Fatal::go)?;
     let loader = Arc::new(
-        Loader::new(Arc::clone(&fetcher), main, replacer, work_dir, false)
-            .with_trace(options.trace.clone()),
+        Loader::new(Arc::clone(fetcher), main, replacer, work_dir, false).with_trace(trace),
     );
-    let (rs, file) = Box::pin(loader.load_requirements(true, config.go_version(), &warn)).await?;
+    let (rs, file) = Box::pin(loader.load_requirements(true, config.go_version(), warn)).await?;
     loader.set_main_go_version(&rs);
     let mut resolver = Resolver {
         loader: Arc::clone(&loader),
@@ -144,10 +222,7 @@ pub async fn run(
         }
     }
     if modules.is_empty() {
-        return Ok(Outcome {
-            nothing_to_do: Some(NothingToDo::NoDependencies),
-            ..Outcome::default()
-        });
+        return Ok(Err(NothingToDo::NoDependencies));
     }
     if args.reuse.is_some() {
         return Err(Fatal::new(
@@ -157,8 +232,9 @@ pub async fn run(
     if resolver.mg.is_none() && resolver.needs_full_graph(&modules) {
         resolver.expand().await?;
     }
-    let infos = Box::pin(resolver.list(&modules, &warn)).await?;
-    if !explicit
+    let infos = Box::pin(resolver.list(&modules, warn)).await?;
+    if write_back
+        && !explicit
         && let Err(e) = commit(&loader, &resolver.rs, resolver.mg.as_ref(), &file, true).await
     {
         return Err(Fatal::go(e));
@@ -183,28 +259,13 @@ pub async fn run(
             ..Record::default()
         })
         .collect();
-    reporter.start(records.iter().filter(|r| !r.failed()).count());
-    let records = Box::pin(download_all(&fetcher, records)).await;
-    fetcher.remove_unused_dirs().await;
-    let records = records?;
-    let mut late_errors = Vec::new();
-    let failed = records.iter().any(Record::failed);
-    if explicit
-        && (args.json || !failed)
-        && let Err(e) = commit(&loader, &resolver.rs, resolver.mg.as_ref(), &file, true).await
-    {
-        late_errors.push(e);
-    }
-    if (args.json || !failed)
-        && let Some(e) = resolver.graph_error.clone()
-    {
-        late_errors.push(e);
-    }
-    Ok(Outcome {
+    Ok(Ok(Planned {
         records,
-        late_errors,
-        nothing_to_do: None,
-    })
+        loader,
+        resolver,
+        file,
+        explicit,
+    }))
 }
 
 /// Go's `fixVersion` queries for the main go.mod's non-canonical versions, then the
@@ -280,81 +341,133 @@ pub(super) fn build_fetcher(
     main: Option<&MainModule>,
     options: &Options,
 ) -> Result<Fetcher, Fatal> {
-    let credentials = match config.goauth() {
-        Ok(auth) => {
-            if let Err(e) = auth.check_supported() {
-                return Err(Fatal::new(format!("gomodfetch: {e}")));
-            }
-            match config.credentials() {
-                Ok(c) => c.unwrap_or_default(),
-                Err(e) => {
-                    if let Some(t) = &options.trace {
-                        t.line(&format!("# GOAUTH=netrc: {e}"));
+    Ok(FetchBase::new(config, args, options)?.fetcher(main.map(|m| m.go_sum.clone())))
+}
+
+/// Everything a [`Fetcher`] holds that does not depend on the main module: the
+/// clients and proxies, the cache, the checksum database, the concurrency bounds.
+/// `download` builds one fetcher from it; `prewarm` builds one per project from the
+/// same base, so every project shares one connection pool, one set of bounds and one
+/// checksum-database client.
+#[derive(Clone)]
+pub(super) struct FetchBase {
+    config: Config,
+    proxies: Result<Proxies, crate::config::GoProxyError>,
+    store: Result<Store, Arc<crate::store::Error>>,
+    locker: crate::store::Locker,
+    sumdb: Arc<SumDb>,
+    conc: Concurrency,
+    reporter: Arc<dyn Reporter>,
+    trace: Option<Arc<dyn Trace>>,
+}
+
+impl FetchBase {
+    pub(super) fn new(
+        config: &Config,
+        args: &DownloadArgs,
+        options: &Options,
+    ) -> Result<FetchBase, Fatal> {
+        let credentials = match config.goauth() {
+            Ok(auth) => {
+                if let Err(e) = auth.check_supported() {
+                    return Err(Fatal::new(format!("gomodfetch: {e}")));
+                }
+                match config.credentials() {
+                    Ok(c) => c.unwrap_or_default(),
+                    Err(e) => {
+                        if let Some(t) = &options.trace {
+                            t.line(&format!("# GOAUTH=netrc: {e}"));
+                        }
+                        Default::default()
                     }
-                    Default::default()
                 }
             }
+            Err(e) => return Err(Fatal::new(e.to_string())),
+        };
+        let mut client_config = ClientConfig::from_net_env(config.net(), credentials);
+        client_config.retry = options.retry;
+        client_config.trace = options.trace.clone();
+        if let Some(d) = args.stall_timeout {
+            client_config.idle_timeout = d;
         }
-        Err(e) => return Err(Fatal::new(e.to_string())),
-    };
-    let mut client_config = ClientConfig::from_net_env(config.net(), credentials);
-    client_config.retry = options.retry;
-    client_config.trace = options.trace.clone();
-    if let Some(d) = args.stall_timeout {
-        client_config.idle_timeout = d;
+        // Go's client for GOINSECURE https pages: no certificate checks, impatient.
+        let insecure = ClientConfig {
+            skip_verify: true,
+            connect_timeout: INSECURE_TIMEOUT,
+            idle_timeout: INSECURE_TIMEOUT,
+            ..client_config.clone()
+        };
+        let client = Client::new(client_config).map_err(Fatal::go)?;
+        let insecure = Client::new(insecure).ok();
+        let sumdb_client = client.clone();
+        let direct = direct_mode(config, client.clone(), insecure, options.trace.clone());
+        let proxies = config
+            .goproxy()
+            .map(|list| Proxies::new(client, list.clone(), config.gonoproxy()).with_direct(direct))
+            .map_err(Clone::clone);
+        let store = match config.gomodcache() {
+            Ok(root) => Store::open(
+                root,
+                StoreOptions {
+                    modcacherw: args.modcacherw,
+                    lock_timeout: None,
+                },
+            ),
+            Err(e) => Err(cache_dir_error(e)),
+        };
+        let locker = store
+            .as_ref()
+            .map(|s| *s.locker())
+            .unwrap_or_else(|_| crate::store::Locker::wait_forever());
+        let sumdb = SumDb::new(
+            config,
+            sumdb_client,
+            store.as_ref().ok().map(|s| s.root()),
+            locker,
+        );
+        Ok(FetchBase {
+            config: config.clone(),
+            proxies,
+            store: store.map_err(Arc::new),
+            locker,
+            sumdb: Arc::new(sumdb),
+            conc: Concurrency::new(args.jobs),
+            reporter: Arc::clone(&options.reporter),
+            trace: options.trace.clone(),
+        })
     }
-    // Go's client for GOINSECURE https pages: no certificate checks, impatient.
-    let insecure = ClientConfig {
-        skip_verify: true,
-        connect_timeout: INSECURE_TIMEOUT,
-        idle_timeout: INSECURE_TIMEOUT,
-        ..client_config.clone()
-    };
-    let client = Client::new(client_config).map_err(Fatal::go)?;
-    let insecure = Client::new(insecure).ok();
-    let sumdb_client = client.clone();
-    let direct = direct_mode(config, client.clone(), insecure, options.trace.clone());
-    let proxies = config
-        .goproxy()
-        .map(|list| Proxies::new(client, list.clone(), config.gonoproxy()).with_direct(direct))
-        .map_err(Clone::clone);
-    let store = match config.gomodcache() {
-        Ok(root) => Store::open(
-            root,
-            StoreOptions {
-                modcacherw: args.modcacherw,
-                lock_timeout: None,
-            },
-        ),
-        Err(e) => Err(cache_dir_error(e)),
-    };
-    let locker = store
-        .as_ref()
-        .map(|s| *s.locker())
-        .unwrap_or_else(|_| crate::store::Locker::wait_forever());
-    let sums = Sums::new(
-        main.map(|m| m.go_sum.clone()),
-        locker,
-        config.gosumdb(),
-        config.gonosumdb(),
-        config.goproxy_text(),
-    );
-    let sumdb = SumDb::new(
-        config,
-        sumdb_client,
-        store.as_ref().ok().map(|s| s.root()),
-        locker,
-    );
-    Ok(Fetcher::new(
-        config.clone(),
-        proxies,
-        store,
-        sums,
-        sumdb,
-        Concurrency::new(args.jobs),
-        Arc::clone(&options.reporter),
-    )
-    .with_trace(options.trace.clone()))
+
+    /// A fetcher verifying against `go_sum` (the main module's; `None` outside one).
+    pub(super) fn fetcher(&self, go_sum: Option<std::path::PathBuf>) -> Fetcher {
+        let config = &self.config;
+        let sums = Sums::new(
+            go_sum,
+            self.locker,
+            config.gosumdb(),
+            config.gonosumdb(),
+            config.goproxy_text(),
+        );
+        Fetcher::new(
+            config.clone(),
+            self.proxies.clone(),
+            self.store.clone(),
+            sums,
+            Arc::clone(&self.sumdb),
+            self.conc.clone(),
+            Arc::clone(&self.reporter),
+        )
+        .with_trace(self.trace.clone())
+    }
+
+    /// The cache, when GOMODCACHE is usable.
+    pub(super) fn store(&self) -> Option<&Store> {
+        self.store.as_ref().ok()
+    }
+
+    /// The bounds every fetcher built from this base shares.
+    pub(super) fn concurrency(&self) -> &Concurrency {
+        &self.conc
+    }
 }
 
 /// GOMODCACHE's configuration error as the store reports it.
@@ -369,7 +482,7 @@ fn cache_dir_error(e: crate::config::paths::CacheDirError) -> crate::store::Erro
 }
 
 /// Resolution of every argument (Go's `listModules` for `path@query` arguments).
-async fn resolve(fetcher: &Arc<Fetcher>, args: Vec<Arg>) -> Result<Vec<Record>, Fatal> {
+pub(super) async fn resolve(fetcher: &Arc<Fetcher>, args: Vec<Arg>) -> Result<Vec<Record>, Fatal> {
     let mut tasks = JoinSet::new();
     let n = args.len();
     for (i, arg) in args.into_iter().enumerate() {

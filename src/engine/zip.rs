@@ -113,7 +113,11 @@ impl Fetcher {
         // this download: the tree is missing or partial, unless the only thing
         // missing is the `.ziphash` this download is about to write.
         let l = Arc::clone(&lock);
+        let zips_only = self.zips_only;
         let (extraction, made_dirs) = blocking(move || -> Result<_, store::Error> {
+            if zips_only {
+                return Ok((None, Vec::new()));
+            }
             match l.download_dir() {
                 Ok(_) => Ok((None, Vec::new())),
                 Err(store::Error::DirPartial {
