@@ -30,7 +30,6 @@ use super::run::{
 };
 use crate::config::{Config, DownloadArgs};
 use crate::module::ModuleVersion;
-use crate::oncemap::OnceMap;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -427,7 +426,6 @@ async fn check_all(
     plans: &mut [Plan],
     fetched: &BTreeMap<ModuleVersion, Fetched>,
 ) {
-    let memo: Arc<OnceMap<(usize, ModuleVersion), Result<(), String>>> = Arc::new(OnceMap::new());
     let mut tasks = JoinSet::new();
     for (i, plan) in plans.iter().enumerate() {
         let Some(fetcher) = plan.fetcher.clone() else {
@@ -446,16 +444,12 @@ async fn check_all(
             let permit = Arc::clone(&base.concurrency().modules)
                 .acquire_owned()
                 .await;
-            let (fetcher, memo, mut rec) = (Arc::clone(&fetcher), Arc::clone(&memo), rec.clone());
+            let (fetcher, mut rec) = (Arc::clone(&fetcher), rec.clone());
             tasks.spawn(async move {
-                let r = memo
-                    .get_or_run(&(i, m), || async {
-                        fetcher
-                            .download_module(&mut rec)
-                            .await
-                            .map_err(|e| e.to_string())
-                    })
-                    .await;
+                let r = fetcher
+                    .download_module(&mut rec)
+                    .await
+                    .map_err(|e| e.to_string());
                 drop(permit);
                 (i, j, r)
             });
