@@ -6,6 +6,7 @@
 
 pub mod gitserver;
 pub mod gocmd;
+pub mod goprojects;
 pub mod graphgen;
 pub mod normalize;
 pub mod proxy;

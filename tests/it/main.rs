@@ -25,6 +25,7 @@ mod download_query;
 mod gitserver;
 mod go_harness;
 mod go_through_testproxy;
+mod goprojects_build;
 mod gosum_tests;
 mod gosumdb_go;
 mod gounicode_tables;
