@@ -434,3 +434,106 @@ fn corpus_against_go() {
     }
     assert!(failed.is_empty(), "{}", failed.join("\n\n"));
 }
+
+/// `gomodfetch prewarm` over the corpus projects at once (opt-in like the test
+/// above; `GOMODFETCH_CORPUS_ONLY` narrows it): every project's working copy in one
+/// directory, one prewarm, then in each copy `GOPROXY=off go mod download` (every
+/// module its download needs is in the cache) and, where the mirror builder's worked,
+/// `GOPROXY=off go list -deps ./...`; a second prewarm makes no request.
+#[test]
+fn corpus_prewarm() {
+    if std::env::var("GOMODFETCH_LIVE").as_deref() != Ok("1") {
+        eprintln!(
+            "SKIPPED {TEST}/prewarm: opt-in, needs the network once; run with GOMODFETCH_LIVE=1"
+        );
+        return;
+    }
+    let Some(go) = support::go(TEST) else {
+        return;
+    };
+    let mut projects = mirror::projects().unwrap_or_else(|e| panic!("{e}"));
+    if let Ok(only) = std::env::var("GOMODFETCH_CORPUS_ONLY") {
+        projects.retain(|p| {
+            only.split(',')
+                .any(|w| !w.trim().is_empty() && p.spec().contains(w.trim()))
+        });
+    }
+    let mirror = Mirror::locate();
+    let built = mirror
+        .ensure(&go, &projects)
+        .unwrap_or_else(|e| panic!("building the corpus mirror: {e}"));
+    assert!(
+        built.len() >= 5,
+        "want at least 5 projects, have {}",
+        built.len()
+    );
+    let universe = Universe::new();
+    universe.add_tree(mirror.tree());
+    let proxy = TestProxy::start(ProxyConfig::new(universe)).expect("starting the test proxy");
+    let mut sb = support::sandbox();
+    sb.goproxy(proxy.goproxy_url());
+    let root = sb.root().join("projects");
+    for b in &built {
+        copy_tree(&mirror.source(&b.project), &root.join(b.project.slug()))
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+    let t = std::time::Instant::now();
+    let run = sb
+        .run(GOMODFETCH, sb.root(), ["prewarm", "projects"])
+        .expect("running gomodfetch prewarm");
+    let cold = t.elapsed();
+    assert!(run.success(), "prewarm failed\n{run}");
+    let before = proxy.counters().requests;
+    let t = std::time::Instant::now();
+    let again = sb
+        .run(GOMODFETCH, sb.root(), ["prewarm", "projects"])
+        .expect("running gomodfetch prewarm");
+    let warm = t.elapsed();
+    assert!(again.success(), "second prewarm failed\n{again}");
+    assert_eq!(
+        proxy.counters().requests,
+        before,
+        "the second prewarm made requests"
+    );
+    sb.goproxy("off");
+    let mut tally = Tally::new("corpus_live/prewarm: offline download and list -deps per project");
+    for b in &built {
+        let dir = root.join(b.project.slug());
+        tally.check(b.project.spec(), || {
+            let r = go
+                .run(&sb, &dir, ["mod", "download"])
+                .map_err(|e| e.to_string())?;
+            if !r.success() {
+                return Err(format!("GOPROXY=off go mod download\n{r}"));
+            }
+            if b.deps_ok {
+                let r = go
+                    .command(&sb, &dir)
+                    .args(["list", "-deps", "./..."])
+                    .env("GOFLAGS", "-mod=mod")
+                    .stdin(std::process::Stdio::null())
+                    .output()
+                    .map_err(|e| e.to_string())?;
+                if !r.status.success() {
+                    return Err(format!(
+                        "GOPROXY=off go list -deps ./...: {}\n{}",
+                        r.status,
+                        String::from_utf8_lossy(&r.stderr)
+                    ));
+                }
+            }
+            Ok(())
+        });
+    }
+    support::note(
+        "corpus_live/prewarm",
+        &format!(
+            "{} projects; cold {}, warm {}; {}",
+            built.len(),
+            secs(cold),
+            secs(warm),
+            run.stderr_text().lines().last().unwrap_or("")
+        ),
+    );
+    tally.finish();
+}

@@ -48,6 +48,7 @@ mod net_revinfo;
 mod net_server;
 mod note_go_diff;
 mod note_vectors;
+mod prewarm;
 mod pseudo_vectors;
 mod semver_vectors;
 mod shared_cache;
