@@ -52,6 +52,7 @@ pub mod modzip;
 pub mod mvs;
 pub mod oncemap;
 pub mod proxy;
+pub mod publish;
 pub mod query;
 pub mod revinfo;
 pub mod semver;
