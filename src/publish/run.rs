@@ -3,7 +3,8 @@
 //!
 //! Per version the objects go out zip first, then `.mod`, then `.info`: a client
 //! resolving an exact version asks for `.info` first, so once it is there the rest
-//! is too. A module's list is updated after all its versions are done, with the
+//! is too. A version whose cached zip is corrupt (or whose `.ziphash` is) is not
+//! published at all; one whose zip is incomplete gets its `.info` and `.mod`. A module's list is updated after all its versions are done, with the
 //! versions whose `.mod` is in the destination (written or already there), as Go's
 //! own cache lists the versions whose `.mod` it holds.
 //!
@@ -299,11 +300,14 @@ async fn publish_version(
         }
     };
     let mut out = Vec::new();
-    if let Some(zip) = source.zip {
-        out.push(match zip {
-            Ok(data) => put(ctx, &subject, &format!("{base}.zip"), Kind::Zip, data).await,
-            Err(p) => Outcome::Problem(p),
-        });
+    match source.zip {
+        Some(Ok(data)) => {
+            out.push(put(ctx, &subject, &format!("{base}.zip"), Kind::Zip, data).await)
+        }
+        // Nothing of a version whose cached zip is corrupt.
+        Some(Err(p)) if p.severity == Severity::Error => return (vec![Outcome::Problem(p)], false),
+        Some(Err(p)) => out.push(Outcome::Problem(p)),
+        None => {}
     }
     let mut mod_there = false;
     if let Some(gomod) = source.gomod {

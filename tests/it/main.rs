@@ -48,6 +48,7 @@ mod net_server;
 mod note_go_diff;
 mod note_vectors;
 mod pseudo_vectors;
+mod publish;
 mod semver_vectors;
 mod shared_cache;
 mod store_go_fills;
