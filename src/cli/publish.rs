@@ -125,7 +125,7 @@ fn print_report(r: &Report, json: bool) {
         return;
     }
     let mut line = format!(
-        "{PREFIX}: {} modules ({} versions) to {}: {} objects written ({} bytes), {} already there, {} refused",
+        "{PREFIX}: {} modules ({} versions) to {}: {} objects written ({} bytes), {} already there, {} refused or failed",
         r.modules, r.versions, r.to, r.written, r.bytes, r.already, r.refused
     );
     if r.skipped > 0 {

@@ -15,9 +15,10 @@
 //! sumdb/<name>/tile/…                        with --sumdb: the cached tiles
 //! ```
 //!
-//! No `@latest` is written: `go` asks for it only when `@v/list` is empty, i.e. for
-//! a module published with pseudo-versions only, and a static answer would have to
-//! be replaced as versions arrive. Such modules are still served by exact version.
+//! No `@latest` is written: `go` asks for it only when `@v/list` offers no release or
+//! prerelease (`modload/query.go`), i.e. for a module published with pseudo-versions
+//! only, and a static answer would have to be replaced as versions arrive. Such
+//! modules are still served by exact version.
 //!
 //! # What it guarantees
 //! * **Never a corrupt zip**: a zip is published only when its `.ziphash` is beside

@@ -86,7 +86,8 @@ pub struct Report {
     /// Objects that were already there (identical, or equivalent for `.info` and
     /// lookups).
     pub already: usize,
-    /// Objects not written because of a problem (see `problems`).
+    /// Objects not written because of a problem (see `problems`): a conflict with
+    /// the destination, an unfit cache file, or an error.
     pub refused: usize,
     pub skipped: usize,
     /// Bytes written.

@@ -18,14 +18,19 @@
 use crate::config::Env;
 use crate::config::netenv::NetEnv;
 use crate::http::ClientConfig;
-use object_store::ObjectStore;
 use object_store::aws::{AmazonS3Builder, AmazonS3ConfigKey, S3ConditionalPut};
 use object_store::client::{ClientOptions, HttpClient, HttpConnector};
+use object_store::{ObjectStore, RetryConfig};
 use std::sync::Arc;
 use std::time::Duration;
 
 /// A response must make progress within this window (headers, then each read).
 const READ_TIMEOUT: Duration = Duration::from_secs(120);
+/// `object_store` retries transient failures (5xx, resets) with backoff; fewer and
+/// shorter than its defaults (10, 3 minutes), so that a wrong or dead endpoint fails
+/// each object in seconds rather than minutes.
+const RETRIES: usize = 5;
+const RETRY_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// `s3://bucket/prefix`, taken apart.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -106,6 +111,11 @@ pub fn open(
         .with_bucket_name(&target.bucket)
         .with_conditional_put(S3ConditionalPut::ETagMatch)
         .with_http_connector(Connector(pool))
+        .with_retry(RetryConfig {
+            max_retries: RETRIES,
+            retry_timeout: RETRY_TIMEOUT,
+            ..RetryConfig::default()
+        })
         .build()
         .map_err(|source| S3Error::Build {
             bucket: target.bucket.clone(),
