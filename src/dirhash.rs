@@ -22,7 +22,7 @@ use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::fmt;
 use std::fs;
-use std::io::{self, BufReader, Read};
+use std::io::{self, BufReader, Read, Seek};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
@@ -251,7 +251,13 @@ pub fn hash_dir(dir: &Path, prefix: &str) -> Result<H1, Error> {
 pub fn hash_zip(zip_file: &Path) -> Result<H1, Error> {
     let f = fs::File::open(zip_file).map_err(|e| os_err("open", zip_file, e))?;
     let size = f.metadata().map_err(|e| os_err("stat", zip_file, e))?.len();
-    let mut z = ZipReader::new(BufReader::new(f), size)?;
+    hash_zip_reader(BufReader::new(f), size)
+}
+
+/// [`hash_zip`] of a zip of `size` bytes read from `r` (for example bytes already
+/// mapped into memory, so that what is hashed is exactly what is used next).
+pub fn hash_zip_reader<R: Read + Seek>(r: R, size: u64) -> Result<H1, Error> {
+    let mut z = ZipReader::new(r, size)?;
     let names: Vec<Vec<u8>> = z.entries().iter().map(|e| e.name.clone()).collect();
     // Go keeps the last entry of each name.
     let last: HashMap<&[u8], usize> = names

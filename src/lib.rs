@@ -7,6 +7,7 @@
 //!
 //! ```text
 //! cli        flags exactly as `go mod download`, printing, exit codes   (src/main.rs for now)
+//! publish    `gomodfetch publish`: the cache as a static GOPROXY tree (directory, S3)
 //! engine     one run: which modules, in what order, how many at once    (later issues)
 //! sources    proxy client, direct VCS, checksum-database client         (later issues)
 //! store      the GOMODCACHE: layout, locks, atomic publish, extraction  (later issues)
@@ -53,6 +54,7 @@ pub mod mvs;
 pub mod oncemap;
 pub mod prewarm;
 pub mod proxy;
+pub mod publish;
 pub mod query;
 pub mod revinfo;
 pub mod semver;

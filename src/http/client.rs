@@ -297,6 +297,15 @@ fn proxies(config: &ClientConfig) -> Result<Vec<reqwest::Proxy>, BuildError> {
 
 /// The connection pool: TLS roots loaded as Go loads them, the checked proxies.
 fn build(config: &ClientConfig, proxies: &[reqwest::Proxy]) -> Result<reqwest::Client, BuildError> {
+    builder(config, proxies)?
+        .build()
+        .map_err(|e| BuildError::Client(e.to_string()))
+}
+
+fn builder(
+    config: &ClientConfig,
+    proxies: &[reqwest::Proxy],
+) -> Result<reqwest::ClientBuilder, BuildError> {
     let tls = if config.skip_verify {
         super::tls::skip_verify_client_config()?
     } else {
@@ -311,9 +320,14 @@ fn build(config: &ClientConfig, proxies: &[reqwest::Proxy]) -> Result<reqwest::C
     for p in proxies {
         builder = builder.proxy(p.clone());
     }
-    builder
-        .build()
-        .map_err(|e| BuildError::Client(e.to_string()))
+    Ok(builder)
+}
+
+/// The settings of [`Client`]'s connection pool (TLS roots as Go loads them, the
+/// outbound proxies, no redirects followed), for a library that brings its own
+/// request logic (`publish` hands it to `object_store`). Loads the roots now.
+pub fn pool_builder(config: &ClientConfig) -> Result<reqwest::ClientBuilder, BuildError> {
+    builder(config, &proxies(config)?)
 }
 
 impl Client {

@@ -46,7 +46,7 @@ mod transport;
 
 pub use crate::config::goauth::{Credentials, NetrcEntry};
 pub use body::{Body, Download};
-pub use client::{BuildError, Client, ClientConfig, ProxyEnv, Response};
+pub use client::{BuildError, Client, ClientConfig, ProxyEnv, Response, pool_builder};
 pub use error::{Cause, CauseKind, Error, ErrorKind, StatusError, errno_text};
 pub use gourl::{GoUrl, RedactedUrl, UrlParseError, proxy_path_escape};
 pub use retry::{RetryPolicy, parse_retry_after};

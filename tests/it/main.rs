@@ -50,6 +50,7 @@ mod note_go_diff;
 mod note_vectors;
 mod prewarm;
 mod pseudo_vectors;
+mod publish;
 mod semver_vectors;
 mod shared_cache;
 mod store_go_fills;
