@@ -99,20 +99,8 @@ pub fn main(env: &Env, args: &[OsString]) -> i32 {
     if cli.paths.is_empty() && cli.module_lists.is_empty() {
         inputs.add_path(env.cwd());
     }
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .max_blocking_threads(engine::blocking_threads(dargs.jobs))
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("gomodfetch: starting the async runtime: {e}");
-            return 1;
-        }
-    };
-    let code = runtime.block_on(run(&cli, &config, dargs, inputs));
-    runtime.shutdown_background();
-    code
+    let jobs = dargs.jobs;
+    super::on_runtime(jobs, run(&cli, &config, dargs, inputs))
 }
 
 /// The engine's flags, through `download`'s parser (so GOFLAGS applies as there and
