@@ -377,6 +377,47 @@ mod tests {
     }
 
     #[test]
+    fn verify_mapped_zip_hash_agrees_and_counts_each_entry_once() {
+        use crate::modzip::writer::ZipWriter;
+        use std::io::Write;
+        let dir = tempfile::tempdir().unwrap();
+        let zip = dir.path().join("m.zip");
+        let mut w = ZipWriter::new(fs::File::create(&zip).unwrap());
+        // "b" twice: Go hashes the name twice, with the last entry's contents.
+        for (name, data) in [
+            ("m@v1/b", "first"),
+            ("m@v1/a", "alpha"),
+            ("m@v1/b", "second"),
+        ] {
+            w.start_file(name.as_bytes()).unwrap();
+            w.write_all(data.as_bytes()).unwrap();
+        }
+        w.finish().unwrap();
+        let mapped = hash_zip_mapped(&zip).unwrap();
+        assert_eq!(mapped.h1, hash_zip(&zip).unwrap());
+        let want = hash1_digests([
+            ("m@v1/a", <[u8; 32]>::from(Sha256::digest(b"alpha"))),
+            ("m@v1/b", Sha256::digest(b"second").into()),
+            ("m@v1/b", Sha256::digest(b"second").into()),
+        ])
+        .unwrap();
+        assert_eq!(mapped.h1, want);
+        assert_eq!(mapped.content_bytes, 5 + 6);
+
+        let empty = dir.path().join("empty.zip");
+        fs::write(&empty, b"").unwrap();
+        assert_eq!(
+            hash_zip_mapped(&empty).unwrap_err().to_string(),
+            hash_zip(&empty).unwrap_err().to_string()
+        );
+        let missing = dir.path().join("missing.zip");
+        assert_eq!(
+            hash_zip_mapped(&missing).unwrap_err().to_string(),
+            format!("open {}: no such file or directory", missing.display())
+        );
+    }
+
+    #[test]
     fn newline_refused() {
         let err = hash1([&b"a\nb"[..]], |_| Ok(&b""[..])).unwrap_err();
         assert_eq!(

@@ -49,6 +49,25 @@ fn on_runtime(
     code
 }
 
+/// An extension command's engine flags (`argv`, plus go's `-modcacherw` and `-x`)
+/// through `download`'s parser, so GOFLAGS applies as there and values are checked
+/// the same way; `Err`: the text to print.
+fn engine_args(
+    config: &crate::config::Config,
+    mut argv: Vec<std::ffi::OsString>,
+    modcacherw: bool,
+    x: bool,
+) -> Result<crate::config::DownloadArgs, String> {
+    if modcacherw {
+        argv.push("-modcacherw".into());
+    }
+    if x {
+        argv.push("-x".into());
+    }
+    let goflags = config.goflags().map_err(|e| format!("{e}\n"))?;
+    crate::config::DownloadArgs::parse(&argv, &goflags).map_err(|e| e.stderr_text())
+}
+
 /// Runs the command; returns the exit status.
 pub async fn run(startup: Startup) -> i32 {
     let Startup {

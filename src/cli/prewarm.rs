@@ -115,14 +115,7 @@ fn download_args(cli: &Cli, config: &Config) -> Result<DownloadArgs, String> {
     push("jobs", &cli.jobs);
     push("retries", &cli.retries);
     push("stall-timeout", &cli.stall_timeout);
-    if cli.modcacherw {
-        argv.push("-modcacherw".into());
-    }
-    if cli.x {
-        argv.push("-x".into());
-    }
-    let goflags = config.goflags().map_err(|e| format!("{e}\n"))?;
-    DownloadArgs::parse(&argv, &goflags).map_err(|e| e.stderr_text())
+    super::engine_args(config, argv, cli.modcacherw, cli.x)
 }
 
 fn read_list(env: &Env, list: &std::path::Path) -> Result<String, String> {

@@ -225,14 +225,7 @@ fn download_args(cli: &Cli, config: &Config) -> Result<DownloadArgs, String> {
     if let Some(j) = &cli.jobs {
         argv.push(format!("--jobs={j}").into());
     }
-    if cli.modcacherw {
-        argv.push("-modcacherw".into());
-    }
-    if cli.x {
-        argv.push("-x".into());
-    }
-    let goflags = config.goflags().map_err(|e| format!("{e}\n"))?;
-    DownloadArgs::parse(&argv, &goflags).map_err(|e| e.stderr_text())
+    super::engine_args(config, argv, cli.modcacherw, cli.x)
 }
 
 async fn run(cli: &Cli, config: &Config, args: &DownloadArgs, work_dir: &Path) -> i32 {
@@ -330,4 +323,76 @@ fn summary(o: &VerifyOutcome, seconds: f64) -> String {
         repaired,
         o.errors.len(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn os(args: &[&str]) -> Vec<OsString> {
+        args.iter().map(OsString::from).collect()
+    }
+
+    #[test]
+    fn go_flags_as_go_parses_them() {
+        let cli = parse_go_flags(&os(&["-C", "d", "--modfile=x.mod", "-modcacherw"])).unwrap();
+        assert_eq!(cli.chdir, Some(PathBuf::from("d")));
+        assert_eq!(cli.modfile.as_deref(), Some("x.mod"));
+        assert!(cli.modcacherw && cli.rest.is_empty() && !cli.extended());
+        let cli = parse_go_flags(&os(&["-modcacherw=false", "--", "-x"])).unwrap();
+        assert!(!cli.modcacherw);
+        assert_eq!(cli.rest, os(&["-x"]));
+        assert_eq!(
+            parse_go_flags(&os(&["a", "-json"])).unwrap().rest,
+            os(&["a", "-json"])
+        );
+        for (args, want) in [
+            (&["-json"][..], "flag provided but not defined: -json\n"),
+            (&["-modfile"], "flag needs an argument: -modfile\n"),
+            (
+                &["-modcacherw", "-C", "d"],
+                "invalid value \"d\" for flag -C: -C flag must be first flag on command line\n",
+            ),
+            (
+                &["-modcacherw=maybe"],
+                "invalid boolean value \"maybe\" for -modcacherw: parse error\n",
+            ),
+        ] {
+            assert_eq!(
+                parse_go_flags(&os(args)).err().as_deref(),
+                Some(want),
+                "{args:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn verify_accepts_go_spelled_flags() {
+        assert_eq!(
+            gnu_flags(&os(&[
+                "-json",
+                "-modfile=a.mod",
+                "-C",
+                "d",
+                "-x",
+                "--all",
+                "--",
+                "-json"
+            ])),
+            os(&[
+                "--json",
+                "--modfile=a.mod",
+                "-C",
+                "d",
+                "-x",
+                "--all",
+                "--",
+                "-json"
+            ])
+        );
+        let argv =
+            std::iter::once(OsString::from("v")).chain(gnu_flags(&os(&["-json", "--complete"])));
+        let cli = Cli::try_parse_from(argv).unwrap();
+        assert!(cli.json && cli.complete && cli.extended());
+    }
 }
