@@ -237,26 +237,87 @@ fn dir_files_with_paths(dir: &Path, prefix: &str) -> Result<Vec<Listed>, Error> 
 /// `HashDir`: the `h1` of the files below `dir`, named `prefix` joined with their
 /// path relative to `dir` (for a module: `<path>@<version>`).
 pub fn hash_dir(dir: &Path, prefix: &str) -> Result<H1, Error> {
+    Ok(hash_dir_counted(dir, prefix)?.h1)
+}
+
+/// [`hash_dir`], also counting the bytes hashed.
+pub fn hash_dir_counted(dir: &Path, prefix: &str) -> Result<Hashed, Error> {
     let files = dir_files_with_paths(dir, prefix)?;
     let paths: HashMap<&[u8], &[u8]> = files
         .iter()
         .map(|(n, p)| (n.as_slice(), p.as_slice()))
         .collect();
-    hash1(files.iter().map(|(n, _)| n), |name| {
-        GoFile::open(&bytes_path(paths.get(name).copied().unwrap_or_default()))
-    })
+    let mut content_bytes = 0u64;
+    let h1 = hash1_with(files.iter().map(|(n, _)| n), |name| {
+        let f = GoFile::open(&bytes_path(paths.get(name).copied().unwrap_or_default()))?;
+        let mut counted = Counted { r: f, n: 0 };
+        let d = sha256_of(&mut counted)?;
+        content_bytes += counted.n;
+        Ok(d)
+    })?;
+    Ok(Hashed { h1, content_bytes })
+}
+
+/// A reader that counts what passes through it.
+struct Counted<R> {
+    r: R,
+    n: u64,
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.r.read(buf)?;
+        self.n += n as u64;
+        Ok(n)
+    }
 }
 
 /// `HashZip`: the `h1` of the entries of the zip file at `zip_file`.
 pub fn hash_zip(zip_file: &Path) -> Result<H1, Error> {
     let f = fs::File::open(zip_file).map_err(|e| os_err("open", zip_file, e))?;
     let size = f.metadata().map_err(|e| os_err("stat", zip_file, e))?.len();
-    hash_zip_reader(BufReader::new(f), size)
+    Ok(hash_zip_entries(BufReader::new(f), size)?.h1)
 }
 
 /// [`hash_zip`] of a zip of `size` bytes read from `r` (for example bytes already
 /// mapped into memory, so that what is hashed is exactly what is used next).
 pub fn hash_zip_reader<R: Read + Seek>(r: R, size: u64) -> Result<H1, Error> {
+    Ok(hash_zip_entries(r, size)?.h1)
+}
+
+/// What [`hash_zip_mapped`] or [`hash_dir_counted`] computed: the hash and how many
+/// bytes of contents went through SHA-256 (each file or entry counted once).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hashed {
+    pub h1: H1,
+    pub content_bytes: u64,
+}
+
+/// `HashZip` over a read-only mapping of the file: no read calls and no buffer the
+/// size of the zip; each entry inflates from the mapping into a small window that
+/// SHA-256 consumes, once per entry (a name listed twice is hashed once, with its
+/// last entry's contents, as Go's lookup by name resolves it). Errors are
+/// [`hash_zip`]'s, in the same order (by sorted name).
+///
+/// The mapping is safe as long as nobody truncates the file while it is hashed: the
+/// module cache only ever replaces zips by renaming a new file over the name (Go's
+/// and our writers both), which leaves the mapped inode intact.
+pub fn hash_zip_mapped(zip_file: &Path) -> Result<Hashed, Error> {
+    let f = fs::File::open(zip_file).map_err(|e| os_err("open", zip_file, e))?;
+    let size = f.metadata().map_err(|e| os_err("stat", zip_file, e))?.len();
+    if size == 0 {
+        // An empty file cannot be mapped; it is not a zip either way.
+        return hash_zip_entries(io::Cursor::new(&[][..]), 0);
+    }
+    // SAFETY: the mapping is read-only and private to this call; see the doc comment
+    // for why the file does not shrink underneath it.
+    let map = unsafe { memmap2::Mmap::map(&f) }.map_err(|e| os_err("mmap", zip_file, e))?;
+    hash_zip_entries(io::Cursor::new(&map[..]), size)
+}
+
+/// The core of `HashZip`: every entry name as stored, the contents of the last entry
+/// of each name, each entry inflated and hashed once.
+fn hash_zip_entries<R: Read + io::Seek>(r: R, size: u64) -> Result<Hashed, Error> {
     let mut z = ZipReader::new(r, size)?;
     let names: Vec<Vec<u8>> = z.entries().iter().map(|e| e.name.clone()).collect();
     // Go keeps the last entry of each name.
@@ -265,19 +326,29 @@ pub fn hash_zip_reader<R: Read + Seek>(r: R, size: u64) -> Result<H1, Error> {
         .enumerate()
         .map(|(i, n)| (n.as_slice(), i))
         .collect();
-    hash1_with(&names, |name| {
+    let mut done: HashMap<usize, [u8; 32]> = HashMap::new();
+    let mut content_bytes = 0u64;
+    let mut buf = vec![0u8; 64 * 1024];
+    let h1 = hash1_with(&names, |name| {
         let index = last.get(name).copied().unwrap_or_default();
+        if let Some(d) = done.get(&index) {
+            return Ok(*d);
+        }
         let mut r = z.open(index)?;
         let mut h = Sha256::new();
-        let mut buf = vec![0u8; 32 * 1024];
         loop {
             let n = r.read_some(&mut buf)?;
             if n == 0 {
-                return Ok(h.finalize().into());
+                break;
             }
+            content_bytes += n as u64;
             h.update(&buf[..n]);
         }
-    })
+        let d: [u8; 32] = h.finalize().into();
+        done.insert(index, d);
+        Ok(d)
+    })?;
+    Ok(Hashed { h1, content_bytes })
 }
 
 #[cfg(test)]
@@ -309,6 +380,47 @@ mod tests {
         ] {
             assert!(H1::parse(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn verify_mapped_zip_hash_agrees_and_counts_each_entry_once() {
+        use crate::modzip::writer::ZipWriter;
+        use std::io::Write;
+        let dir = tempfile::tempdir().unwrap();
+        let zip = dir.path().join("m.zip");
+        let mut w = ZipWriter::new(fs::File::create(&zip).unwrap());
+        // "b" twice: Go hashes the name twice, with the last entry's contents.
+        for (name, data) in [
+            ("m@v1/b", "first"),
+            ("m@v1/a", "alpha"),
+            ("m@v1/b", "second"),
+        ] {
+            w.start_file(name.as_bytes()).unwrap();
+            w.write_all(data.as_bytes()).unwrap();
+        }
+        w.finish().unwrap();
+        let mapped = hash_zip_mapped(&zip).unwrap();
+        assert_eq!(mapped.h1, hash_zip(&zip).unwrap());
+        let want = hash1_digests([
+            ("m@v1/a", <[u8; 32]>::from(Sha256::digest(b"alpha"))),
+            ("m@v1/b", Sha256::digest(b"second").into()),
+            ("m@v1/b", Sha256::digest(b"second").into()),
+        ])
+        .unwrap();
+        assert_eq!(mapped.h1, want);
+        assert_eq!(mapped.content_bytes, 5 + 6);
+
+        let empty = dir.path().join("empty.zip");
+        fs::write(&empty, b"").unwrap();
+        assert_eq!(
+            hash_zip_mapped(&empty).unwrap_err().to_string(),
+            hash_zip(&empty).unwrap_err().to_string()
+        );
+        let missing = dir.path().join("missing.zip");
+        assert_eq!(
+            hash_zip_mapped(&missing).unwrap_err().to_string(),
+            format!("open {}: no such file or directory", missing.display())
+        );
     }
 
     #[test]

@@ -17,6 +17,7 @@ pub mod extension;
 mod prewarm;
 mod progress;
 mod publish;
+mod verify;
 
 use crate::config::Startup;
 use crate::engine::{self, NothingToDo, Options, Record, Reporter};
@@ -24,6 +25,48 @@ use crate::http::{RetryPolicy, Trace};
 use console::Console;
 use std::io::Write;
 use std::sync::Arc;
+
+/// Runs an extension command's future on its own multi-threaded runtime, sized for
+/// `jobs` network operations; its exit status (1 when the runtime cannot start).
+fn on_runtime(
+    jobs: Option<std::num::NonZeroUsize>,
+    fut: impl std::future::Future<Output = i32>,
+) -> i32 {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .max_blocking_threads(engine::blocking_threads(jobs))
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("gomodfetch: starting the async runtime: {e}");
+            return 1;
+        }
+    };
+    let code = runtime.block_on(fut);
+    // Blocking tasks left behind by a fatal error must not delay the exit.
+    runtime.shutdown_background();
+    code
+}
+
+/// An extension command's engine flags (`argv`, plus go's `-modcacherw` and `-x`)
+/// through `download`'s parser, so GOFLAGS applies as there and values are checked
+/// the same way; `Err`: the text to print.
+fn engine_args(
+    config: &crate::config::Config,
+    mut argv: Vec<std::ffi::OsString>,
+    modcacherw: bool,
+    x: bool,
+) -> Result<crate::config::DownloadArgs, String> {
+    if modcacherw {
+        argv.push("-modcacherw".into());
+    }
+    if x {
+        argv.push("-x".into());
+    }
+    let goflags = config.goflags().map_err(|e| format!("{e}\n"))?;
+    crate::config::DownloadArgs::parse(&argv, &goflags).map_err(|e| e.stderr_text())
+}
 
 /// Runs the command; returns the exit status.
 pub async fn run(startup: Startup) -> i32 {

@@ -99,20 +99,8 @@ pub fn main(env: &Env, args: &[OsString]) -> i32 {
     if cli.paths.is_empty() && cli.module_lists.is_empty() {
         inputs.add_path(env.cwd());
     }
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .max_blocking_threads(engine::blocking_threads(dargs.jobs))
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("gomodfetch: starting the async runtime: {e}");
-            return 1;
-        }
-    };
-    let code = runtime.block_on(run(&cli, &config, dargs, inputs));
-    runtime.shutdown_background();
-    code
+    let jobs = dargs.jobs;
+    super::on_runtime(jobs, run(&cli, &config, dargs, inputs))
 }
 
 /// The engine's flags, through `download`'s parser (so GOFLAGS applies as there and
@@ -127,14 +115,7 @@ fn download_args(cli: &Cli, config: &Config) -> Result<DownloadArgs, String> {
     push("jobs", &cli.jobs);
     push("retries", &cli.retries);
     push("stall-timeout", &cli.stall_timeout);
-    if cli.modcacherw {
-        argv.push("-modcacherw".into());
-    }
-    if cli.x {
-        argv.push("-x".into());
-    }
-    let goflags = config.goflags().map_err(|e| format!("{e}\n"))?;
-    DownloadArgs::parse(&argv, &goflags).map_err(|e| e.stderr_text())
+    super::engine_args(config, argv, cli.modcacherw, cli.x)
 }
 
 fn read_list(env: &Env, list: &std::path::Path) -> Result<String, String> {

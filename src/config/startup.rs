@@ -95,7 +95,7 @@ pub fn load(env: &Env, argv: &[OsString]) -> Result<Startup, StartupError> {
 
 /// `os.Chdir(dir)` then `os.Getwd()`, without touching the process: the resolved
 /// directory, or Go's `chdir` error.
-fn change_dir(env: &Env, dir: &Path) -> Result<PathBuf, StartupError> {
+pub fn change_dir(env: &Env, dir: &Path) -> Result<PathBuf, StartupError> {
     let fail = |e: &std::io::Error| StartupError::Chdir(PathError::new("chdir", dir, e));
     if dir.as_os_str().is_empty() {
         return Err(fail(&std::io::ErrorKind::NotFound.into()));

@@ -51,6 +51,7 @@ mod run;
 mod sumdb;
 mod sums;
 mod toolchain;
+mod verify;
 mod zip;
 
 pub use concurrency::{Concurrency, DEFAULT_JOBS, blocking_threads};
@@ -62,3 +63,4 @@ pub use query::{Allow, QueryError, modinfo_error};
 pub use record::Record;
 pub use report::{Reporter, Silent};
 pub use run::{NothingToDo, Options, Outcome, run};
+pub use verify::{ModuleCheck, State, VerifyJob, VerifyOutcome, verify};

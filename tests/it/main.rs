@@ -76,6 +76,7 @@ mod vcs_direct_live;
 mod vcs_direct_scenarios;
 mod vcs_direct_server;
 mod vcs_git;
+mod verify;
 mod zip_conformance;
 mod zip_go_diff;
 mod zip_misc;

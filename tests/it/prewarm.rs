@@ -31,13 +31,15 @@ use crate::support;
 
 const TEST: &str = "prewarm";
 
-struct World {
-    go: Go,
-    proxy: TestProxy,
-    corpus: GoCorpus,
+/// The corpus served by the test proxy with its checksum database (also used by
+/// `verify`'s tests).
+pub struct World {
+    pub go: Go,
+    pub proxy: TestProxy,
+    pub corpus: GoCorpus,
 }
 
-fn world() -> Option<World> {
+pub fn world() -> Option<World> {
     let go = support::go(TEST)?;
     let corpus = GoCorpus::generate();
     let universe = Universe::new();
@@ -52,7 +54,7 @@ fn world() -> Option<World> {
 
 /// A fresh sandbox on the proxy, checking hashes go.sum lacks against the test
 /// checksum database (through the proxy).
-fn sandbox(w: &World) -> Sandbox {
+pub fn sandbox(w: &World) -> Sandbox {
     let mut sb = sandbox_for(&w.proxy, false);
     sb.gosumdb(VERIFIER_KEY).gonosumdb("");
     sb

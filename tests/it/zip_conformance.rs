@@ -156,9 +156,15 @@ impl ZipTest {
 fn hash_zip_bytes(zip: &[u8]) -> Result<String, String> {
     let tmp = tempfile::NamedTempFile::new().unwrap();
     std::fs::write(tmp.path(), zip).unwrap();
-    dirhash::hash_zip(tmp.path())
+    let read = dirhash::hash_zip(tmp.path())
         .map(|h| h.to_string())
-        .map_err(|e| e.to_string())
+        .map_err(|e| e.to_string());
+    // `verify`'s hash through a mapping must agree, errors included.
+    let mapped = dirhash::hash_zip_mapped(tmp.path())
+        .map(|h| h.h1.to_string())
+        .map_err(|e| e.to_string());
+    assert_eq!(mapped, read, "hash_zip_mapped and hash_zip disagree");
+    read
 }
 
 /// x/mod's `formatCheckedFiles`.
