@@ -37,13 +37,15 @@ RUN --mount=type=cache,target=/usr/local/cargo/registry \
     target="$(uname -m)-unknown-linux-musl" \
  && cargo build --release --locked --target "$target" --bin gomodfetch \
  && install -D -s -m 0755 "target/$target/release/gomodfetch" /rootfs/usr/local/bin/gomodfetch
-# The rest of the final filesystem: roots, a user, a writable /tmp, and the default
-# GOPATH and work directory owned by that user.
+# The rest of the final filesystem: roots, a user, a writable /tmp, the user's home
+# and work directory, and the default GOPATH writable by any user (as in the golang
+# image), so `docker run --user` works with the module cache and sumdb state in it.
 RUN install -D -m 0644 /etc/ssl/certs/ca-certificates.crt /rootfs/etc/ssl/certs/ca-certificates.crt \
  && printf 'root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n' > /rootfs/etc/passwd \
  && printf 'root:x:0:\nnonroot:x:65532:\n' > /rootfs/etc/group \
  && install -d -m 1777 /rootfs/tmp \
- && install -d -o 65532 -g 65532 /home-rootfs/home/nonroot /home-rootfs/go/pkg/mod /home-rootfs/src
+ && install -d -m 0755 /home-rootfs/home/nonroot /home-rootfs/src \
+ && install -d -m 1777 /home-rootfs/go /home-rootfs/go/pkg /home-rootfs/go/pkg/mod
 
 FROM scratch
 COPY --from=build /rootfs/ /
