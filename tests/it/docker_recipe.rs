@@ -1,6 +1,8 @@
 //! The Docker recipe for Go projects (`docs/docker/Dockerfile.go-project`), run as
 //! plain commands: no daemon, the RUN command lines taken from the example's text so
-//! the documentation and this test cannot drift apart.
+//! the documentation and this test cannot drift apart (the README's "Use in Docker"
+//! block must show the same commands, and copy the binary from where the root
+//! Dockerfile installs it).
 //!
 //! For every project of the Go corpus (`testkit::goprojects`), served by the local
 //! test proxy, in a fresh module cache:
@@ -76,10 +78,8 @@ fn shell_command(args: &str) -> String {
 
 /// The one RUN command of the recipe containing `needle`.
 fn recipe_run(needle: &str) -> String {
-    let runs: Vec<String> = instructions(RECIPE)
+    let runs: Vec<String> = run_commands(RECIPE)
         .into_iter()
-        .filter(|(k, _)| k == "RUN")
-        .map(|(_, a)| shell_command(&a))
         .filter(|c| c.contains(needle))
         .collect();
     assert_eq!(
@@ -99,6 +99,36 @@ fn image_binary() -> String {
         .expect("the image has an ENTRYPOINT");
     let list: Vec<String> = serde_json::from_str(&entry).expect("ENTRYPOINT in exec form");
     list[0].clone()
+}
+
+/// The shell commands of the RUN instructions in `dockerfile`.
+fn run_commands(dockerfile: &str) -> Vec<String> {
+    instructions(dockerfile)
+        .into_iter()
+        .filter(|(k, _)| k == "RUN")
+        .map(|(_, a)| shell_command(&a))
+        .collect()
+}
+
+/// The first ```` ```dockerfile ```` block of the README's "Use in Docker" section.
+fn readme_dockerfile() -> String {
+    let readme =
+        std::fs::read_to_string(support::repo_root().join("README.md")).expect("reading README.md");
+    let section = readme
+        .split_once("## Use in Docker")
+        .map(|(_, s)| s)
+        .expect("README.md has a \"Use in Docker\" section");
+    let block = section
+        .split_once("```dockerfile\n")
+        .and_then(|(_, b)| b.split_once("```"))
+        .map(|(b, _)| b)
+        .expect("a dockerfile block in \"Use in Docker\"");
+    block.to_string()
+}
+
+#[test]
+fn the_readme_shows_the_recipe_it_tests() {
+    assert_eq!(run_commands(&readme_dockerfile()), run_commands(RECIPE));
 }
 
 #[test]
