@@ -8,6 +8,7 @@
 //! `--sumdb-tamper` mode started with `--sumdb-tamper-on-signal` on and off.
 
 use clap::{ArgAction, Parser, ValueEnum};
+use gomodfetch::testkit::goprojects::GoCorpus;
 use gomodfetch::testkit::proxy::{
     FaultRule, OverLimit, ProxyConfig, TestProxy, parse_bytes, parse_duration,
 };
@@ -49,6 +50,12 @@ struct Args {
     /// modules, in the order given.
     #[arg(long, value_name = "DIR")]
     tree: Vec<PathBuf>,
+
+    /// Also serve the Go corpus of testkit::goprojects (library modules under
+    /// lib.test/) and write its projects, main modules that import them, under DIR
+    /// (DIR/proj1, …): a project to try a download and an offline build on by hand.
+    #[arg(long, value_name = "DIR")]
+    goprojects: Option<PathBuf>,
 
     /// Address to listen on; port 0 picks a free port.
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:0")]
@@ -162,6 +169,18 @@ fn run(args: Args) -> std::io::Result<()> {
     }
     for dir in &args.tree {
         universe.add_tree(dir.clone());
+    }
+    if let Some(dir) = &args.goprojects {
+        let corpus = GoCorpus::generate();
+        corpus.publish(&universe)?;
+        for p in corpus.projects() {
+            p.write(&dir.join(p.name()))?;
+        }
+        eprintln!(
+            "gomodfetch-testproxy: {} Go corpus modules; projects in {}",
+            corpus.libs().len(),
+            dir.display()
+        );
     }
     universe.set_latest_mode(match args.latest {
         Latest::Highest => LatestMode::Highest,

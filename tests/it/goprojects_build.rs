@@ -112,7 +112,8 @@ pub fn offline_build(go: &Go, sb: &Sandbox, dir: &Path) -> Run {
     )
 }
 
-fn ok(what: &str, run: &Run) -> Result<(), String> {
+/// `Ok` when `run` succeeded, else its command line, status, stdout and stderr.
+pub fn ok(what: &str, run: &Run) -> Result<(), String> {
     if run.success() {
         Ok(())
     } else {

@@ -15,6 +15,7 @@ mod credentials;
 mod dirhash_vectors;
 mod discovery_go;
 mod disk_full;
+mod docker_recipe;
 mod download_cli;
 mod download_diff;
 mod download_faults;
