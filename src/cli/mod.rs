@@ -91,13 +91,7 @@ pub async fn run(startup: Startup) -> i32 {
     ));
     let trace: Option<Arc<dyn Trace>> = args.x.then(|| Arc::clone(&console) as Arc<dyn Trace>);
     let options = Options {
-        retry: match args.retries {
-            Some(n) => RetryPolicy {
-                max_attempts: n + 1,
-                ..RetryPolicy::default()
-            },
-            None => RetryPolicy::default(),
-        },
+        retry: retry_policy(&args),
         trace,
         reporter: Arc::clone(&reporter),
     };
@@ -135,6 +129,17 @@ pub async fn run(startup: Startup) -> i32 {
         console.go_error(e);
     }
     outcome.exit_code()
+}
+
+/// The HTTP retry policy `--retries N` asks for (the default without it).
+fn retry_policy(args: &crate::config::DownloadArgs) -> RetryPolicy {
+    match args.retries {
+        Some(n) => RetryPolicy {
+            max_attempts: n + 1,
+            ..RetryPolicy::default()
+        },
+        None => RetryPolicy::default(),
+    }
 }
 
 /// Writes the records to stdout, each as Go's `json.MarshalIndent` plus a newline.

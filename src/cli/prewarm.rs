@@ -12,7 +12,7 @@ use super::console::Console;
 use super::progress::CliReporter;
 use crate::config::{Config, DownloadArgs, Env};
 use crate::engine::{self, Event, Options, PrewarmJob, PrewarmOutcome, Record, Reporter};
-use crate::http::{RetryPolicy, Trace};
+use crate::http::Trace;
 use crate::prewarm::Inputs;
 use clap::Parser;
 use serde_json::json;
@@ -141,13 +141,7 @@ async fn run(cli: &Cli, config: &Config, args: DownloadArgs, inputs: Inputs) -> 
     let show_progress = !cli.json && !cli.x && !cli.no_progress && console.is_terminal();
     let reporter = Arc::new(CliReporter::new(Arc::clone(&console), show_progress, false));
     let options = Options {
-        retry: match args.retries {
-            Some(n) => RetryPolicy {
-                max_attempts: n + 1,
-                ..RetryPolicy::default()
-            },
-            None => RetryPolicy::default(),
-        },
+        retry: super::retry_policy(&args),
         trace: args.x.then(|| Arc::clone(&console) as Arc<dyn Trace>),
         reporter: Arc::clone(&reporter) as Arc<dyn Reporter>,
     };

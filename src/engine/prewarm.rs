@@ -112,6 +112,22 @@ struct Plan {
     records: Vec<Record>,
 }
 
+impl Plan {
+    /// A project whose download set is known: `records`, fetched through `fetcher`.
+    fn ready(mut result: ProjectResult, fetcher: Arc<Fetcher>, records: Vec<Record>) -> Plan {
+        result.modules = records
+            .iter()
+            .filter(|r| !r.failed())
+            .map(|r| ModuleVersion::new(r.path.clone(), r.version.clone()))
+            .collect();
+        Plan {
+            result,
+            fetcher: Some(fetcher),
+            records,
+        }
+    }
+}
+
 /// Runs `job`; `events` sees each step as it happens.
 pub async fn prewarm(
     config: &Config,
@@ -278,16 +294,7 @@ async fn plan_project(
         Ok(Err(NothingToDo::NoModulesSpecified)) => Vec::new(),
         Err(e) => return fail(result, fatal_text(&e)),
     };
-    result.modules = records
-        .iter()
-        .filter(|r| !r.failed())
-        .map(|r| ModuleVersion::new(r.path.clone(), r.version.clone()))
-        .collect();
-    Plan {
-        result,
-        fetcher: Some(fetcher),
-        records,
-    }
+    Plan::ready(result, fetcher, records)
 }
 
 /// The loose `path@version` arguments, resolved as `go mod download` resolves them
@@ -312,16 +319,7 @@ async fn plan_loose(modules: &[String], fetcher: Arc<Fetcher>) -> Plan {
             };
         }
     };
-    result.modules = records
-        .iter()
-        .filter(|r| !r.failed())
-        .map(|r| ModuleVersion::new(r.path.clone(), r.version.clone()))
-        .collect();
-    Plan {
-        result,
-        fetcher: Some(fetcher),
-        records,
-    }
+    Plan::ready(result, fetcher, records)
 }
 
 /// How a distinct module's fetch ended, for the projects that also need it.
