@@ -30,7 +30,7 @@ fn mvs_raises_and_replaces() {
     assert!(p2.requires.contains(&(STRUTIL.into(), "v1.2.0".into())));
     assert!(
         p2.go_mod
-            .contains("\tlib.test/BurntFox/toml v0.1.0 // indirect\n"),
+            .contains("require lib.test/BurntFox/toml v0.1.0 // indirect\n"),
         "{}",
         p2.go_mod
     );
