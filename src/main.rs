@@ -16,8 +16,8 @@ fn main() -> ExitCode {
         }
     };
     let argv: Vec<_> = std::env::args_os().skip(1).collect();
-    if let Some(cmd) = gomodfetch::cli::extension::Extension::from_argv(&argv) {
-        return exit(gomodfetch::cli::extension::run(cmd, &env, &argv[1..]));
+    if let Some((cmd, args)) = gomodfetch::cli::extension::Extension::parse(&argv) {
+        return exit(gomodfetch::cli::extension::run(cmd, &env, &args));
     }
     let startup = match config::load(&env, &argv) {
         Ok(s) => s,
