@@ -27,6 +27,7 @@ use gomodfetch::testkit::universe::Universe;
 use serde_json::Value;
 
 use crate::download_interop::{GOMODFETCH, observe, sandbox_for, snapshot};
+use crate::goprojects_build::cache_zips;
 use crate::support;
 
 const TEST: &str = "prewarm";
@@ -112,33 +113,6 @@ fn escape(id: &str) -> String {
     let (path, version) = id.split_once('@').expect("path@version");
     let path = gomodfetch::module::escape_path(path).expect("a valid module path");
     format!("{path}@{version}")
-}
-
-/// `path@version` of every zip under the cache.
-fn cached_zips(cache: &Path) -> BTreeSet<String> {
-    let mut out = BTreeSet::new();
-    let root = cache.join("cache/download");
-    let mut stack = vec![root.clone()];
-    while let Some(d) = stack.pop() {
-        let Ok(rd) = std::fs::read_dir(&d) else {
-            continue;
-        };
-        for e in rd.flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if let Some(v) = p
-                .file_name()
-                .and_then(|n| n.to_str())
-                .and_then(|n| n.strip_suffix(".zip"))
-                && let Ok(rel) = d.strip_prefix(&root)
-                && let Some(module) = rel.to_str().and_then(|r| r.strip_suffix("/@v"))
-            {
-                out.insert(format!("{module}@{v}"));
-            }
-        }
-    }
-    out
 }
 
 #[test]
@@ -284,15 +258,12 @@ fn prewarm_all_zips_only_and_module_lists() {
         .corpus
         .projects()
         .iter()
-        .flat_map(|p| p.all_zips.iter().map(|z| escape(z)))
+        .flat_map(|p| p.all_zips.iter().cloned())
         .collect();
-    assert_eq!(
-        cached_zips(sb.gomodcache()),
-        want,
-        "the zips of every project's `all`"
-    );
+    let have: BTreeSet<String> = cache_zips(sb.gomodcache()).into_iter().collect();
+    assert_eq!(have, want, "the zips of every project's `all`");
     for z in &want {
-        let extracted = sb.gomodcache().join(z);
+        let extracted = sb.gomodcache().join(escape(z));
         assert!(!extracted.exists(), "{} was extracted", extracted.display());
     }
 
