@@ -157,7 +157,8 @@ fn find_workspace_file(dir: &Path, goroot: Option<&Path>) -> Option<PathBuf> {
     }
 }
 
-fn same_dir(a: &Path, b: &Path) -> bool {
+/// Whether `a` and `b` name the same existing directory.
+pub(super) fn same_dir(a: &Path, b: &Path) -> bool {
     match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
         (Ok(a), Ok(b)) => a == b,
         _ => false,

@@ -252,7 +252,7 @@ async fn plan_project(
         Ok(Err(e)) => return fail(result, fatal_text(&e)),
         Err(e) => return fail(result, e.to_string()),
     };
-    if !same_dir(&main.dir, dir) {
+    if !mainmod::same_dir(&main.dir, dir) {
         return fail(
             result,
             format!(
@@ -472,12 +472,4 @@ fn fatal_text(e: &Fatal) -> String {
     let text = e.stderr_text();
     let text = text.trim_end_matches('\n');
     text.strip_prefix("go: ").unwrap_or(text).to_string()
-}
-
-/// Whether two paths name the same directory.
-fn same_dir(a: &std::path::Path, b: &std::path::Path) -> bool {
-    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => a == b,
-    }
 }
